@@ -1,0 +1,83 @@
+import { GatewayError, isGatewayError } from '../core/errors';
+import type { TwilioCredentials } from '../core/gateway-secrets';
+import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
+import { TWILIO_AUTHENTICATION_FAILED, type TwilioAuth, type TwilioRestClient } from './twilio-rest';
+import { voiceTwiml } from './voice-twiml';
+
+// A call that reads a code twice lasts ~20 s; the cap bounds what a pumped voice call can cost.
+const CALL_TIME_LIMIT_SECONDS = '60';
+
+function authFor(credentials: TwilioCredentials): TwilioAuth {
+  return {
+    accountSid: credentials.accountSid,
+    username: credentials.apiKey?.sid ?? credentials.accountSid,
+    password: credentials.apiKey?.secret ?? credentials.authToken,
+  };
+}
+
+function isAuthenticationFailure(err: unknown): boolean {
+  return isGatewayError(err) && err.details.providerCode === TWILIO_AUTHENTICATION_FAILED;
+}
+
+/**
+ * Sends through Twilio with the credentials of the gateway's secret. When Twilio answers
+ * 20003 (authentication failed) the secret was probably rotated under us: read it again once
+ * and retry with the new credentials.
+ */
+export class TwilioProvider implements MessageProvider {
+  constructor(
+    private readonly secrets: SecretsSource,
+    private readonly rest: TwilioRestClient,
+    private readonly statusCallbackUrl: string,
+  ) {}
+
+  async send(message: OutboundMessage): Promise<ProviderReceipt> {
+    const credentials = await this.credentials(false);
+    try {
+      return await this.sendWith(credentials, message);
+    } catch (err) {
+      if (!isAuthenticationFailure(err)) throw err;
+      const fresh = await this.credentials(true);
+      if (sameCredentials(fresh, credentials)) throw err;
+      return this.sendWith(fresh, message);
+    }
+  }
+
+  private async credentials(refresh: boolean): Promise<TwilioCredentials> {
+    const { twilio } = await this.secrets.get({ refresh });
+    if (!twilio) throw new GatewayError('configuration_error', 'The Twilio keys are not configured.');
+    return twilio;
+  }
+
+  private sendWith(credentials: TwilioCredentials, message: OutboundMessage): Promise<ProviderReceipt> {
+    const auth = authFor(credentials);
+    if (message.channel === 'sms') {
+      return this.rest.createMessage(auth, {
+        To: message.to,
+        Body: message.body,
+        ...(credentials.messagingServiceSid
+          ? { MessagingServiceSid: credentials.messagingServiceSid }
+          : { From: credentials.phoneNumber }),
+        StatusCallback: this.statusCallbackUrl,
+      });
+    }
+    if (!credentials.phoneNumber) {
+      throw new GatewayError(
+        'channel_unavailable',
+        'Voice calls need a sender number: set TWILIO_PHONE_NUMBER in the gateway secret.',
+      );
+    }
+    return this.rest.createCall(auth, {
+      To: message.to,
+      From: credentials.phoneNumber,
+      Twiml: voiceTwiml(message.body, message.language),
+      StatusCallback: this.statusCallbackUrl,
+      TimeLimit: CALL_TIME_LIMIT_SECONDS,
+    });
+  }
+}
+
+function sameCredentials(a: TwilioCredentials, b: TwilioCredentials): boolean {
+  const auth = (c: TwilioCredentials) => JSON.stringify(authFor(c));
+  return auth(a) === auth(b);
+}

@@ -1,0 +1,77 @@
+import { ConfigurationError } from './core/errors';
+
+/**
+ * Every environment variable the Lambdas and the local server read, read and checked here and
+ * nowhere else (CONTRACT.md section 5). A bad value fails at start with the variable's name.
+ * The secret's keys are parsed by core/gateway-secrets.ts.
+ */
+export interface RuntimeConfig {
+  /** Set in Lambda: the secret holding the keys. Unset locally: the keys come from the environment. */
+  secretArn?: string;
+  /** The public URL of POST /twilio/status: Twilio's StatusCallback, and what it signs. */
+  statusCallbackUrl: string;
+  /** Origin of Twilio's REST API, without a trailing slash. */
+  twilioApiBaseUrl: string;
+  metricsNamespace: string;
+  serviceName: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_TWILIO_API_BASE_URL = 'https://api.twilio.com';
+export const DEFAULT_METRICS_NAMESPACE = 'SmsGateway';
+
+function value(env: Env, key: string): string | undefined {
+  const raw = env[key]?.trim();
+  return raw === '' ? undefined : raw;
+}
+
+function httpUrl(key: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(key, `must be an absolute http(s) URL (got "${raw}").`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError(key, 'must be an http(s) URL.');
+  return url;
+}
+
+export function readPort(env: Env = process.env): number {
+  const raw = value(env, 'PORT');
+  if (raw === undefined) return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError('PORT', 'must be a port number (0-65535).');
+  return port;
+}
+
+export function isLambda(env: Env = process.env): boolean {
+  return value(env, 'AWS_LAMBDA_FUNCTION_NAME') !== undefined;
+}
+
+export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
+  const secretArn = value(env, 'SECRET_ARN');
+  if (isLambda(env) && !secretArn) {
+    throw new ConfigurationError('SECRET_ARN', 'is missing: in Lambda the keys are read from that Secrets Manager secret.');
+  }
+
+  const callbackRaw = value(env, 'STATUS_CALLBACK_URL');
+  if (isLambda(env) && !callbackRaw) {
+    throw new ConfigurationError('STATUS_CALLBACK_URL', 'is missing: Twilio needs the public URL of /twilio/status.');
+  }
+  const statusCallbackUrl = httpUrl('STATUS_CALLBACK_URL', callbackRaw ?? `http://localhost:${readPort(env)}/twilio/status`).href;
+
+  const baseUrl = httpUrl('TWILIO_API_BASE_URL', value(env, 'TWILIO_API_BASE_URL') ?? DEFAULT_TWILIO_API_BASE_URL);
+  if (baseUrl.pathname !== '/' || baseUrl.search) {
+    throw new ConfigurationError('TWILIO_API_BASE_URL', 'must be an origin only, like https://api.twilio.com (no path).');
+  }
+
+  return {
+    secretArn,
+    statusCallbackUrl,
+    twilioApiBaseUrl: baseUrl.origin,
+    metricsNamespace: value(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE,
+    serviceName: value(env, 'POWERTOOLS_SERVICE_NAME') ?? 'sms-gateway',
+  };
+}

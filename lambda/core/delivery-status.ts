@@ -1,0 +1,88 @@
+import { GatewayError } from './errors';
+import { maskPhone } from './phone';
+import type { DeliveryOutcome, DeliveryTelemetry, Log, SecretsSource } from './ports';
+import type { Channel } from './send-request';
+
+/**
+ * The status callback use case (CONTRACT.md sections 3 and 4): check Twilio's signature,
+ * read which message or call changed state, count final states as metrics.
+ */
+
+export interface StatusCallback {
+  channel: Channel;
+  sid: string;
+  status: string;
+  /** Undefined for states that count nothing (queued, sending, sent, ringing, ...). */
+  outcome?: DeliveryOutcome;
+  /** Twilio's error code, or `none`. */
+  errorCode: string;
+}
+
+const MESSAGE_OUTCOMES: Record<string, DeliveryOutcome> = {
+  delivered: 'delivered',
+  undelivered: 'undelivered',
+  failed: 'failed',
+};
+
+const CALL_OUTCOMES: Record<string, DeliveryOutcome> = {
+  completed: 'delivered',
+  busy: 'undelivered',
+  'no-answer': 'undelivered',
+  failed: 'failed',
+  canceled: 'failed',
+};
+
+/** Reads a callback's parameters. Throws GatewayError(invalid_request) when the sid or the status is missing. */
+export function classifyStatusCallback(params: Record<string, string>): StatusCallback {
+  const isMessage = params.MessageSid !== undefined || params.MessageStatus !== undefined;
+  const [sidKey, statusKey] = isMessage ? ['MessageSid', 'MessageStatus'] : ['CallSid', 'CallStatus'];
+  const sid = params[sidKey];
+  const status = params[statusKey]?.toLowerCase();
+  if (!sid || !status) {
+    throw new GatewayError('invalid_request', `A status callback needs ${sidKey} and ${statusKey} (or CallSid and CallStatus for calls).`);
+  }
+  const outcomes = isMessage ? MESSAGE_OUTCOMES : CALL_OUTCOMES;
+  return {
+    channel: isMessage ? 'sms' : 'voice',
+    sid,
+    status,
+    outcome: Object.hasOwn(outcomes, status) ? outcomes[status] : undefined,
+    errorCode: params.ErrorCode?.trim() || 'none',
+  };
+}
+
+export interface StatusDependencies {
+  secrets: SecretsSource;
+  /** Twilio's own check of X-Twilio-Signature against the public URL and the form parameters. */
+  verifyTwilioSignature(authToken: string, signature: string, params: Record<string, string>): boolean;
+  telemetry: DeliveryTelemetry;
+  log: Log;
+}
+
+export interface SignedCallback {
+  signature: string | undefined;
+  params: Record<string, string>;
+}
+
+/** Throws GatewayError: invalid_signature (the route answers 403) or invalid_request (400). */
+export async function recordDeliveryStatus(callback: SignedCallback, deps: StatusDependencies): Promise<StatusCallback> {
+  const { twilio } = await deps.secrets.get();
+  if (!twilio) {
+    throw new GatewayError('invalid_signature', 'Status callbacks cannot be verified: TWILIO_AUTH_TOKEN is not configured.');
+  }
+  if (!callback.signature || !deps.verifyTwilioSignature(twilio.authToken, callback.signature, callback.params)) {
+    throw new GatewayError('invalid_signature', 'The X-Twilio-Signature header is missing or does not match.');
+  }
+
+  const status = classifyStatusCallback(callback.params);
+  if (status.outcome) deps.telemetry.delivery(status.channel, status.outcome, status.errorCode);
+  deps.log.info('delivery status', {
+    channel: status.channel,
+    sid: status.sid,
+    status: status.status,
+    outcome: status.outcome ?? 'in-progress',
+    errorCode: status.errorCode,
+    recipient: maskPhone(callback.params.To),
+  });
+  return status;
+}

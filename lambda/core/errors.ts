@@ -1,0 +1,84 @@
+/**
+ * The gateway's error vocabulary: every refusal the contract (CONTRACT.md section 2) names,
+ * with its HTTP status. Domain code throws GatewayError; handlers turn it into the contract's
+ * JSON body. Messages are written for the operator reading an Auth0 log, and never carry the
+ * one-time code or a full phone number.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_recipient: 400,
+  invalid_signature: 401,
+  destination_not_allowed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  request_in_progress: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  // Not in the contract's table: the gateway itself is not set up (e.g. the Twilio keys were
+  // never written into the secret). Retrying cannot help until an operator fixes it.
+  configuration_error: 500,
+  // A bug: anything the gateway did not expect. Logged with its stack; the caller learns nothing more.
+  internal_error: 500,
+  channel_unavailable: 501,
+  provider_error: 502,
+  provider_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface GatewayErrorDetails {
+  /** Twilio's numeric error code, when Twilio refused the request. */
+  providerCode?: number;
+  /** Seconds after which a retry may succeed (429, and 503 when known). */
+  retryAfterSeconds?: number;
+  /** Time spent in the provider's API before it failed (SendLatency). */
+  latencyMs?: number;
+  /** The underlying failure, for logs only; never serialized to callers. */
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: GatewayErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.status = ERROR_STATUS[code];
+  }
+
+  /** True when the same request may succeed later (contract: "retry helps"). */
+  get retryable(): boolean {
+    return this.code === 'request_in_progress' || this.code === 'rate_limited' || this.code === 'provider_unavailable';
+  }
+
+  toBody(): ErrorBody {
+    const error: ErrorBody['error'] = { code: this.code, message: this.message };
+    if (this.details.providerCode !== undefined) error.provider_code = this.details.providerCode;
+    return { error };
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; provider_code?: number };
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}
+
+/** A missing or malformed setting, named by its key. Raised at start, before any request. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`${key} ${problem}`);
+    this.name = 'ConfigurationError';
+  }
+}

@@ -1,0 +1,43 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { GatewayError, isGatewayError } from '../core/errors';
+import { sendMessage, type SendDependencies } from '../core/send-message';
+import { MAX_BODY_BYTES } from '../core/send-request';
+import { bodyBytes, errorResponse, jsonResponse, lowerCaseHeaders, mediaType, method, type HttpResponse } from '../http/api-gateway';
+
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/;
+
+/** POST /messages: HTTP in, the send use case, HTTP out (CONTRACT.md section 2). */
+export function createSendHandler(deps: SendDependencies & { logger: Logger }) {
+  const { logger } = deps;
+
+  return async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> {
+    logger.addContext(context);
+    const headers = lowerCaseHeaders(event.headers);
+    if (headers['webhook-id']) logger.setCorrelationId(headers['webhook-id'].slice(0, 256));
+    try {
+      if (method(event) !== 'POST') throw new GatewayError('method_not_allowed', 'Only POST is allowed on /messages.');
+      const bytes = bodyBytes(event);
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw new GatewayError('payload_too_large', `The request body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}.`);
+      }
+      if (!JSON_MEDIA_TYPE.test(mediaType(headers))) {
+        throw new GatewayError('unsupported_media_type', 'The content-type must be application/json.');
+      }
+      const result = await sendMessage({ headers, body: bytes.toString('utf8') }, deps);
+      return jsonResponse(200, result);
+    } catch (err) {
+      // sendMessage logs what it refuses; only the HTTP-level refusals above are logged here.
+      if (!isGatewayError(err)) {
+        logger.error('unexpected failure', { error: err as Error });
+        return errorResponse(new GatewayError('internal_error', 'The gateway failed unexpectedly; the message was not sent.'));
+      }
+      if (['method_not_allowed', 'payload_too_large', 'unsupported_media_type'].includes(err.code)) {
+        logger.warn('request refused', { outcome: 'refused', reason: err.code, detail: err.message });
+      }
+      return errorResponse(err);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
