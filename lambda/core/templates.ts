@@ -43,7 +43,7 @@ export const BUILT_IN_VOICE = 'Your verification code is {{ voice_code }}.';
 
 export interface RenderedMessage {
   body: string;
-  /** The language of the template actually used (after fallback): what a voice should speak. */
+  /** The language of the text (after fallback), as specific as the request allows: what a voice speaks. */
   language: string;
   /** Where the text came from, for logs: `<application>/<action>/<channel>/<language>`, `auth0-text` or `built-in`. */
   source: string;
@@ -185,7 +185,9 @@ export class MessageCatalog {
     const found = this.find([own, fallback], request);
     let rendered: RenderedMessage;
     if (found) {
-      rendered = { body: engine.renderSync(found.template, variables), language: found.language, source: found.source };
+      // Speak the request's own locale (es-MX) when the text is in its language (es).
+      const language = languageChain(request.language).includes(found.language) ? request.language : found.language;
+      rendered = { body: engine.renderSync(found.template, variables), language, source: found.source };
     } else if (request.channel === 'sms' && request.text) {
       rendered = { body: request.text, language: request.language, source: 'auth0-text' };
     } else {

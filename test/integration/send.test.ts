@@ -1,0 +1,277 @@
+import { FakeTwilio, twilioError } from '../support/fake-twilio';
+import { post, startGateway, type RunningGateway } from '../support/gateway';
+import { metricSummary } from '../support/output';
+import { newSigningSecret, signedHeaders } from '../support/signing';
+
+/**
+ * POST /messages through the local server (the `npm start` path) against a loopback Twilio:
+ * the contract's success body, the exact requests Twilio receives, and every error row.
+ */
+
+const SENDER = '+15017122661';
+const RECIPIENT = '+14155550123';
+
+let twilio: FakeTwilio;
+let gateway: RunningGateway;
+let secret: string;
+
+function send(body: unknown, options: { headers?: Record<string, string>; raw?: string } = {}) {
+  const text = options.raw ?? JSON.stringify(body);
+  return post(`${gateway.url}/messages`, text, { ...signedHeaders(secret, text), ...options.headers });
+}
+
+beforeAll(async () => {
+  twilio = await FakeTwilio.start();
+  secret = newSigningSecret();
+  gateway = await startGateway({
+    SMS_GATEWAY_SIGNING_SECRET: secret,
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_PHONE_NUMBER: SENDER,
+    TWILIO_API_BASE_URL: twilio.url,
+  });
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await twilio.close();
+});
+
+beforeEach(() => gateway.output.clear());
+
+describe('sending', () => {
+  it('sends an SMS through the Messages API and answers with the contract body', async () => {
+    const response = await send({ recipient: RECIPIENT, code: '482913', language: 'en', client_name: 'Acme' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ id: expect.stringMatching(/^msg_/), sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', channel: 'sms' });
+
+    const request = twilio.requests.at(-1)!;
+    expect(request.method).toBe('POST');
+    expect(request.path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Messages.json`);
+    expect(request.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(request.username).toBe(twilio.accountSid);
+    expect(request.password).toBe(twilio.authToken);
+    expect(request.form).toEqual({
+      To: RECIPIENT,
+      From: SENDER,
+      Body: "482913 is your Acme verification code. Don't share it with anyone.",
+      StatusCallback: gateway.statusCallbackUrl,
+    });
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]']);
+    expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'sms', MessageSent: 1 });
+  });
+
+  it('places a voice call that reads the spaced code twice in the request language', async () => {
+    const response = await send({ recipient: '+34612345678', code: '4829', message_type: 'voice', language: 'es-MX' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ sid: expect.stringMatching(/^CA/), status: 'queued', channel: 'voice' });
+    const request = twilio.requests.at(-1)!;
+    expect(request.path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Calls.json`);
+    expect(request.form).toMatchObject({ To: '+34612345678', From: SENDER, StatusCallback: gateway.statusCallbackUrl, TimeLimit: '60' });
+    const say = '<Say language="es-MX">Hola. Tu código de verificación es: 4 8 2 9.</Say>';
+    expect(request.form.Twiml).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response>${say}<Pause length="1"/>${say}</Response>`);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]']);
+    expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'voice' });
+  });
+
+  it('falls back from pt-BR to pt and from an unknown language to English', async () => {
+    await send({ recipient: RECIPIENT, code: '1234', language: 'pt-BR' });
+    expect(twilio.requests.at(-1)!.form.Body).toBe('1234 é o seu código de verificação. Não o partilhe.');
+    await send({ recipient: RECIPIENT, code: '1234', language: 'ja', action: 'enrollment' });
+    expect(twilio.requests.at(-1)!.form.Body).toBe("1234 is your code to turn on two-step verification. Don't share it.");
+  });
+
+  it("uses Auth0's text when no template matches the action", async () => {
+    await send({ recipient: RECIPIENT, code: '1234', action: 'password-reset', text: 'Your code is 1234' });
+    expect(twilio.requests.at(-1)!.form.Body).toBe('Your code is 1234');
+  });
+
+  it('accepts header names in any case and a JSON content type with parameters', async () => {
+    const text = JSON.stringify({ recipient: RECIPIENT, code: '1234' });
+    const headers = signedHeaders(secret, text);
+    const response = await post(`${gateway.url}/messages`, text, {
+      'Content-Type': 'Application/JSON; charset=UTF-8',
+      'Webhook-Id': headers['webhook-id'],
+      'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'],
+      'Webhook-Signature': headers['webhook-signature'],
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('retries once when Twilio answers 429, then succeeds', async () => {
+    const before = twilio.requests.length;
+    twilio.script(twilioError(429, 20429, 'Too Many Requests'));
+    const response = await send({ recipient: RECIPIENT, code: '1234' });
+    expect(response.status).toBe(200);
+    expect(twilio.requests.length - before).toBe(2);
+  });
+});
+
+describe('refusals (every row of the contract table)', () => {
+  async function expectError(response: Awaited<ReturnType<typeof send>>, status: number, code: string) {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.body).toEqual({ error: { code, message: expect.any(String), ...(response.body?.error?.provider_code !== undefined ? { provider_code: expect.any(Number) } : {}) } });
+  }
+
+  it.each([
+    ['a body that is not JSON', '{"recipient": '],
+    ['a JSON array', '[]'],
+    ['a missing code', JSON.stringify({ recipient: RECIPIENT })],
+    ['a numeric code', JSON.stringify({ recipient: RECIPIENT, code: 123456 })],
+    ['a code of letters', JSON.stringify({ recipient: RECIPIENT, code: 'abcdef' })],
+    ['a code too short', JSON.stringify({ recipient: RECIPIENT, code: '123' })],
+    ['an unknown message_type', JSON.stringify({ recipient: RECIPIENT, code: '1234', message_type: 'email' })],
+    ['a numeric recipient', JSON.stringify({ recipient: 14155550123, code: '1234' })],
+    ['an object client_id', JSON.stringify({ recipient: RECIPIENT, code: '1234', client_id: {} })],
+    ['a bad factor_type', JSON.stringify({ recipient: RECIPIENT, code: '1234', factor_type: 'third' })],
+  ])('400 invalid_request for %s', async (_case, raw) => {
+    const before = twilio.requests.length;
+    await expectError(await send(undefined, { raw }), 400, 'invalid_request');
+    expect(twilio.requests.length).toBe(before);
+  });
+
+  it('names the field in the message', async () => {
+    const response = await send({ recipient: RECIPIENT, code: '12' });
+    expect(response.body.error.message).toContain('"code"');
+  });
+
+  it.each([
+    ['spaces', '+1 415 555 0123'],
+    ['no plus', '14155550123'],
+    ['an unassigned country code', '+99912345678'],
+    ['a number that cannot exist', '+10005550123'],
+  ])('400 invalid_recipient for %s', async (_case, recipient) => {
+    await expectError(await send({ recipient, code: '1234' }), 400, 'invalid_recipient');
+  });
+
+  it('401 invalid_signature without the headers', async () => {
+    const response = await post(`${gateway.url}/messages`, JSON.stringify({ recipient: RECIPIENT, code: '1234' }), { 'content-type': 'application/json' });
+    await expectError(response, 401, 'invalid_signature');
+  });
+
+  it('401 invalid_signature for another secret, a tampered body, a stale or future timestamp', async () => {
+    const text = JSON.stringify({ recipient: RECIPIENT, code: '1234' });
+    const now = Math.floor(Date.now() / 1000);
+    const cases = [
+      signedHeaders(newSigningSecret(), text),
+      { ...signedHeaders(secret, text.replace('1234', '9999')) },
+      signedHeaders(secret, text, { timestamp: now - 6 * 60 }),
+      signedHeaders(secret, text, { timestamp: now + 6 * 60 }),
+      { ...signedHeaders(secret, text), 'webhook-timestamp': 'yesterday' },
+    ];
+    for (const headers of cases) await expectError(await post(`${gateway.url}/messages`, text, headers), 401, 'invalid_signature');
+  });
+
+  it('401 for a replay of a valid request whose timestamp is now old', async () => {
+    const text = JSON.stringify({ recipient: RECIPIENT, code: '1234' });
+    const headers = signedHeaders(secret, text, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    await expectError(await post(`${gateway.url}/messages`, text, headers), 401, 'invalid_signature');
+  });
+
+  it('accepts any one valid signature among several (key rotation)', async () => {
+    const text = JSON.stringify({ recipient: RECIPIENT, code: '1234' });
+    const headers = signedHeaders(secret, text, { secrets: [newSigningSecret(), secret] });
+    expect((await post(`${gateway.url}/messages`, text, headers)).status).toBe(200);
+  });
+
+  it('403 destination_not_allowed when Twilio refuses the destination (21408, 21610)', async () => {
+    for (const code of [21408, 21610]) {
+      twilio.script(twilioError(400, code, `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${RECIPIENT}.`));
+      const response = await send({ recipient: RECIPIENT, code: '1234' });
+      await expectError(response, 403, 'destination_not_allowed');
+      expect(response.body.error.provider_code).toBe(code);
+    }
+  });
+
+  it('400 invalid_recipient when Twilio says the number is invalid (21211, 21614)', async () => {
+    for (const code of [21211, 21614]) {
+      twilio.script(twilioError(400, code, `The 'To' number ${RECIPIENT} is not a valid phone number.`));
+      const response = await send({ recipient: RECIPIENT, code: '1234' });
+      await expectError(response, 400, 'invalid_recipient');
+      expect(response.body.error.message).toContain('+1415***0123');
+      expect(response.body.error.message).not.toContain(RECIPIENT);
+    }
+  });
+
+  it('405 method_not_allowed and 404 not_found', async () => {
+    const get = await fetch(`${gateway.url}/messages`);
+    expect(get.status).toBe(405);
+    expect(await get.json()).toEqual({ error: { code: 'method_not_allowed', message: expect.any(String) } });
+    const missing = await post(`${gateway.url}/nope`, '{}', { 'content-type': 'application/json' });
+    await expectError(missing, 404, 'not_found');
+  });
+
+  it('413 payload_too_large over 16 KiB, before checking the signature', async () => {
+    const raw = JSON.stringify({ recipient: RECIPIENT, code: '1234', text: 'x'.repeat(16 * 1024) });
+    await expectError(await send(undefined, { raw }), 413, 'payload_too_large');
+  });
+
+  it('415 unsupported_media_type for a form body', async () => {
+    const raw = 'recipient=%2B14155550123&code=1234';
+    await expectError(await send(undefined, { raw, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
+  });
+
+  it('501 channel_unavailable for voice without a sender number', async () => {
+    const mgOnly = await startGateway({
+      SMS_GATEWAY_SIGNING_SECRET: secret,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_MESSAGING_SERVICE_SID: `MG${'a'.repeat(32)}`,
+      TWILIO_API_BASE_URL: twilio.url,
+    });
+    try {
+      const before = twilio.requests.length;
+      const text = JSON.stringify({ recipient: RECIPIENT, code: '1234', message_type: 'voice' });
+      const response = await post(`${mgOnly.url}/messages`, text, signedHeaders(secret, text));
+      await expectError(response, 501, 'channel_unavailable');
+      expect(twilio.requests.length).toBe(before);
+      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel|Channel,Reason]']);
+      expect(mgOnly.output.metrics()[0]).toMatchObject({ Channel: 'voice', Reason: 'channel_unavailable', SendFailed: 1 });
+    } finally {
+      await mgOnly.close();
+    }
+  });
+
+  it('502 provider_error with provider_code for other Twilio refusals', async () => {
+    twilio.script(twilioError(400, 21608, 'The number is unverified. Trial accounts cannot send messages to unverified numbers.'));
+    const response = await send({ recipient: RECIPIENT, code: '1234' });
+    await expectError(response, 502, 'provider_error');
+    expect(response.body.error.provider_code).toBe(21608);
+    const failed = gateway.output.metrics().find((doc) => 'SendFailed' in doc)!;
+    expect(failed).toMatchObject({ Channel: 'sms', Reason: 'provider_error', SendFailed: 1 });
+  });
+
+  it('502 provider_error when Twilio answers 2xx without a resource', async () => {
+    twilio.script({ status: 201, body: '<html>surprise</html>' });
+    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 502, 'provider_error');
+  });
+
+  it('503 provider_unavailable when Twilio keeps failing with 5xx (one retry, then stop)', async () => {
+    const before = twilio.requests.length;
+    twilio.script(twilioError(500, 20500, 'Internal Server Error'), { status: 503, body: 'garbage' });
+    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 503, 'provider_unavailable');
+    expect(twilio.requests.length - before).toBe(2);
+  });
+
+  it('503 provider_unavailable when Twilio does not answer within 5 s (no retry: it may have sent)', async () => {
+    const before = twilio.requests.length;
+    twilio.script({ status: 201, body: {}, delayMs: 6_000 });
+    const started = Date.now();
+    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 503, 'provider_unavailable');
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(twilio.requests.length - before).toBe(1);
+  });
+
+  it('503 provider_unavailable when Twilio hangs up twice', async () => {
+    twilio.script({ status: 0, hangUp: true }, { status: 0, hangUp: true });
+    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 503, 'provider_unavailable');
+  });
+
+  it('keeps serving after all of the above', async () => {
+    const response = await send({ recipient: RECIPIENT, code: '1234' });
+    expect(response.status).toBe(200);
+  });
+});

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+
+/**
+ * A loopback server that plays Twilio's REST API for the two resources the gateway creates,
+ * answering the way Twilio does: Basic auth (account SID + auth token, or API key + secret),
+ * form-encoded bodies, the documented parameters only, Twilio's error JSON, 201 with the new
+ * resource. It can also play Twilio's side of status callbacks, signed with the auth token.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  contentType: string;
+  username?: string;
+  password?: string;
+  form: Record<string, string>;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (a slow or hanging Twilio). */
+  delayMs?: number;
+  /** Close the connection without answering. */
+  hangUp?: boolean;
+}
+
+type Script = ScriptedResponse | ((request: RecordedRequest) => ScriptedResponse);
+
+// The parameters Twilio documents for the two POSTs (API v2010), the ones a client may send.
+const MESSAGE_PARAMETERS = new Set([
+  'To', 'From', 'MessagingServiceSid', 'Body', 'MediaUrl', 'ContentSid', 'ContentVariables', 'StatusCallback',
+  'ApplicationSid', 'MaxPrice', 'ProvideFeedback', 'Attempt', 'ValidityPeriod', 'ForceDelivery', 'ContentRetention',
+  'AddressRetention', 'SmartEncoded', 'PersistentAction', 'TrafficType', 'ShortenUrls', 'ScheduleType', 'SendAt',
+  'SendAsMms', 'RiskCheck', 'FallbackFrom',
+]);
+const CALL_PARAMETERS = new Set([
+  'To', 'From', 'Url', 'Twiml', 'ApplicationSid', 'Method', 'FallbackUrl', 'FallbackMethod', 'StatusCallback',
+  'StatusCallbackEvent', 'StatusCallbackMethod', 'SendDigits', 'Timeout', 'Record', 'MachineDetection', 'TimeLimit',
+  'CallerId', 'Trim', 'CallReason', 'CallToken',
+]);
+
+function sid(prefix: string): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+export function twilioError(status: number, code: number, message: string): ScriptedResponse {
+  return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
+}
+
+export class FakeTwilio {
+  readonly requests: RecordedRequest[] = [];
+  /** Resources created, by SID, with the StatusCallback each asked for. */
+  readonly created = new Map<string, RecordedRequest>();
+  private readonly scripts: Script[] = [];
+  private readonly credentials = new Set<string>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly accountSid: string,
+    readonly authToken: string,
+  ) {}
+
+  static async start(options: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {
+    let fake: FakeTwilio | undefined;
+    const server = createServer((req, res) => void fake!.handle(req, res));
+    fake = new FakeTwilio(server, options.accountSid ?? sid('AC'), options.authToken ?? randomBytes(16).toString('hex'));
+    fake.allow(fake.accountSid, fake.authToken);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Accepts another username:password pair (an API key). */
+  allow(username: string, password: string): void {
+    this.credentials.add(`${username}:${password}`);
+  }
+
+  /** The next requests get these answers, in order, instead of the normal behavior. */
+  script(...responses: Script[]): void {
+    this.scripts.push(...responses);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Plays Twilio's status callback for a created resource: a signed form POST to its StatusCallback. */
+  async sendStatusCallback(resourceSid: string, params: Record<string, string>, options: { url?: string; signWith?: string } = {}) {
+    const created = this.created.get(resourceSid);
+    const url = options.url ?? created?.form.StatusCallback;
+    if (!url) throw new Error(`no StatusCallback for ${resourceSid}`);
+    const isCall = resourceSid.startsWith('CA');
+    const form: Record<string, string> = {
+      AccountSid: this.accountSid,
+      To: created?.form.To ?? '+14155550123',
+      From: created?.form.From ?? '+15005550006',
+      ApiVersion: '2010-04-01',
+      ...(isCall ? { CallSid: resourceSid } : { MessageSid: resourceSid, SmsSid: resourceSid }),
+      ...params,
+    };
+    const signature = getExpectedTwilioSignature(options.signWith ?? this.authToken, url, form);
+    return fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'i-twilio-idempotency-token': sid('') },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const [username, password] = auth ? Buffer.from(auth, 'base64').toString().split(/:(.*)/s) : [];
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      contentType: req.headers['content-type'] ?? '',
+      username,
+      password,
+      form: Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString())),
+    };
+    this.requests.push(recorded);
+
+    const script = this.scripts.shift();
+    const answer = script ? (typeof script === 'function' ? script(recorded) : script) : this.behave(recorded);
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (answer.hangUp) {
+      req.socket.destroy();
+      return;
+    }
+    if (res.destroyed) return;
+    const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(text);
+  }
+
+  /** What Twilio would answer to a well- or ill-formed request. */
+  private behave(request: RecordedRequest): ScriptedResponse {
+    const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.path);
+    if (request.method !== 'POST' || !match) return twilioError(404, 20404, 'The requested resource was not found');
+    if (!request.username || !this.credentials.has(`${request.username}:${request.password}`)) {
+      return twilioError(401, 20003, 'Authenticate');
+    }
+    if (match[1] !== this.accountSid) return twilioError(403, 20003, 'Authenticate');
+    if (!request.contentType.startsWith('application/x-www-form-urlencoded')) return twilioError(400, 20001, 'Unsupported content type');
+
+    const { form } = request;
+    const documented = match[2] === 'Messages' ? MESSAGE_PARAMETERS : CALL_PARAMETERS;
+    const unknown = Object.keys(form).filter((key) => !documented.has(key));
+    if (unknown.length > 0) return twilioError(400, 20001, `Unknown parameters: ${unknown.join(', ')}`);
+    if (!form.To) return twilioError(400, 21604, "A 'To' phone number is required.");
+
+    if (match[2] === 'Messages') {
+      if (!form.Body && !form.MediaUrl && !form.ContentSid) return twilioError(400, 21602, 'Message body is required.');
+      if (!form.From && !form.MessagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
+      const resourceSid = sid('SM');
+      this.created.set(resourceSid, request);
+      return {
+        status: 201,
+        body: {
+          sid: resourceSid,
+          account_sid: this.accountSid,
+          to: form.To,
+          from: form.From ?? null,
+          messaging_service_sid: form.MessagingServiceSid ?? null,
+          body: form.Body,
+          status: form.MessagingServiceSid ? 'accepted' : 'queued',
+          direction: 'outbound-api',
+          api_version: '2010-04-01',
+          num_segments: '1',
+          uri: `/2010-04-01/Accounts/${this.accountSid}/Messages/${resourceSid}.json`,
+        },
+      };
+    }
+
+    if (!form.From) return twilioError(400, 21213, "A 'From' phone number is required.");
+    if (!form.Url && !form.Twiml && !form.ApplicationSid) return twilioError(400, 21205, 'Url parameter is required.');
+    const resourceSid = sid('CA');
+    this.created.set(resourceSid, request);
+    return {
+      status: 201,
+      body: {
+        sid: resourceSid,
+        account_sid: this.accountSid,
+        to: form.To,
+        from: form.From,
+        status: 'queued',
+        direction: 'outbound-api',
+        api_version: '2010-04-01',
+        uri: `/2010-04-01/Accounts/${this.accountSid}/Calls/${resourceSid}.json`,
+      },
+    };
+  }
+}

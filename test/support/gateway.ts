@@ -1,0 +1,73 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createLocalServer, type Routes } from '../../lambda/local/server';
+import { OutputCapture } from './output';
+
+/**
+ * Runs the real handlers behind the local server (the same path as `npm start`), in this
+ * process, with the given environment. The handler modules are loaded fresh so that they read
+ * this environment, exactly as a new Lambda container would.
+ */
+export interface RunningGateway {
+  url: string;
+  statusCallbackUrl: string;
+  output: OutputCapture;
+  close(): Promise<void>;
+}
+
+export async function startGateway(env: Record<string, string | undefined>): Promise<RunningGateway> {
+  const output = new OutputCapture().start();
+  const routes: Routes = {};
+  const server: Server = createLocalServer(routes);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const statusCallbackUrl = env.STATUS_CALLBACK_URL ?? `${url}/twilio/status`;
+
+  const saved = { ...process.env };
+  try {
+    for (const [key, value] of Object.entries({ ...env, STATUS_CALLBACK_URL: statusCallbackUrl })) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    jest.isolateModules(() => {
+      routes['/messages'] = (require('../../lambda/send') as typeof import('../../lambda/send')).handler;
+      routes['/twilio/status'] = (require('../../lambda/status') as typeof import('../../lambda/status')).handler;
+    });
+  } catch (err) {
+    output.stop();
+    server.close();
+    throw err;
+  } finally {
+    process.env = saved;
+  }
+
+  return {
+    url,
+    statusCallbackUrl,
+    output,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      output.stop();
+    },
+  };
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export async function post(url: string, body: string | Buffer, headers: Record<string, string>): Promise<JsonResponse> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
