@@ -5,9 +5,10 @@ import type { Channel } from '../core/send-request';
 
 /**
  * CloudWatch metrics as Embedded Metric Format lines on standard output (CONTRACT.md section 4),
- * through Powertools Metrics. Each event is published at once, in its own EMF document, so that
- * every metric carries exactly the dimension sets the contract names and nothing is lost if the
- * invocation ends early.
+ * through Powertools Metrics. Each dimension set goes out in its own EMF document, published at
+ * once: every metric carries exactly the dimension sets the contract names, nothing is lost if
+ * the invocation ends early, and Powertools has no reason to warn about keys shared between
+ * dimension sets of one document.
  */
 
 export function createMetrics(namespace: string, serviceName: string): Metrics {
@@ -24,32 +25,31 @@ const DELIVERY_METRIC: Record<DeliveryOutcome, string> = {
   failed: 'MessageFailed',
 };
 
+type Measure = [name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number];
+
 export class MetricsTelemetry implements SendTelemetry, DeliveryTelemetry {
   constructor(private readonly metrics: Metrics) {}
 
   messageSent(channel: Channel, latencyMs: number): void {
-    this.metrics.addDimension('Channel', channel);
-    this.metrics.addMetric('MessageSent', MetricUnit.Count, 1);
-    this.metrics.addMetric('SendLatency', MetricUnit.Milliseconds, latencyMs);
-    this.metrics.publishStoredMetrics();
+    this.emit({ Channel: channel }, ['MessageSent', MetricUnit.Count, 1], ['SendLatency', MetricUnit.Milliseconds, latencyMs]);
   }
 
   sendFailed(channel: Channel, reason: ErrorCode, latencyMs?: number): void {
-    this.metrics.addDimension('Channel', channel);
-    this.metrics.addDimensions({ Channel: channel, Reason: reason });
-    this.metrics.addMetric('SendFailed', MetricUnit.Count, 1);
-    this.metrics.publishStoredMetrics();
-    if (latencyMs !== undefined) {
-      this.metrics.addDimension('Channel', channel);
-      this.metrics.addMetric('SendLatency', MetricUnit.Milliseconds, latencyMs);
-      this.metrics.publishStoredMetrics();
-    }
+    const failed: Measure = ['SendFailed', MetricUnit.Count, 1];
+    if (latencyMs === undefined) this.emit({ Channel: channel }, failed);
+    else this.emit({ Channel: channel }, failed, ['SendLatency', MetricUnit.Milliseconds, latencyMs]);
+    this.emit({ Channel: channel, Reason: reason }, failed);
   }
 
   delivery(channel: Channel, outcome: DeliveryOutcome, errorCode: string): void {
-    this.metrics.addDimension('Channel', channel);
-    if (outcome !== 'delivered') this.metrics.addDimensions({ Channel: channel, ErrorCode: errorCode });
-    this.metrics.addMetric(DELIVERY_METRIC[outcome], MetricUnit.Count, 1);
+    const counted: Measure = [DELIVERY_METRIC[outcome], MetricUnit.Count, 1];
+    this.emit({ Channel: channel }, counted);
+    if (outcome !== 'delivered') this.emit({ Channel: channel, ErrorCode: errorCode }, counted);
+  }
+
+  private emit(dimensions: Record<string, string>, ...measures: Measure[]): void {
+    for (const [name, value] of Object.entries(dimensions)) this.metrics.addDimension(name, value);
+    for (const [name, unit, value] of measures) this.metrics.addMetric(name, unit, value);
     this.metrics.publishStoredMetrics();
   }
 }

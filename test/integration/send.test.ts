@@ -228,8 +228,8 @@ describe('refusals (every row of the contract table)', () => {
       const response = await post(`${mgOnly.url}/messages`, text, signedHeaders(secret, text));
       await expectError(response, 501, 'channel_unavailable');
       expect(twilio.requests.length).toBe(before);
-      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel|Channel,Reason]']);
-      expect(mgOnly.output.metrics()[0]).toMatchObject({ Channel: 'voice', Reason: 'channel_unavailable', SendFailed: 1 });
+      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel]', 'SendFailed[Channel,Reason]']);
+      expect(mgOnly.output.metrics()[1]).toMatchObject({ Channel: 'voice', Reason: 'channel_unavailable', SendFailed: 1 });
     } finally {
       await mgOnly.close();
     }
@@ -240,7 +240,7 @@ describe('refusals (every row of the contract table)', () => {
     const response = await send({ recipient: RECIPIENT, code: '1234' });
     await expectError(response, 502, 'provider_error');
     expect(response.body.error.provider_code).toBe(21608);
-    const failed = gateway.output.metrics().find((doc) => 'SendFailed' in doc)!;
+    const failed = gateway.output.metrics().find((doc) => 'Reason' in doc)!;
     expect(failed).toMatchObject({ Channel: 'sms', Reason: 'provider_error', SendFailed: 1 });
   });
 

@@ -84,6 +84,11 @@ export class FakeTwilio {
     this.credentials.add(`${username}:${password}`);
   }
 
+  /** Stops accepting a username:password pair (a rotated auth token). */
+  revoke(username: string, password: string): void {
+    this.credentials.delete(`${username}:${password}`);
+  }
+
   /** The next requests get these answers, in order, instead of the normal behavior. */
   script(...responses: Script[]): void {
     this.scripts.push(...responses);

@@ -15,6 +15,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+// Settings of a gateway: each gateway starts from none of them, even when another one is running.
+const GATEWAY_VARIABLES = /^(TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL$|SECRET_ARN$|STATE_TABLE$|RATE_LIMITS$|ALLOWED_COUNTRIES$|AWS_LAMBDA_FUNCTION_NAME$|AWS_ENDPOINT_URL)/;
+
 export async function startGateway(env: Record<string, string | undefined>): Promise<RunningGateway> {
   const output = new OutputCapture().start();
   const routes: Routes = {};
@@ -23,22 +26,24 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const statusCallbackUrl = env.STATUS_CALLBACK_URL ?? `${url}/twilio/status`;
 
+  // The environment stays as given until close(): the AWS SDK resolves parts of its
+  // configuration (endpoints, credentials) lazily, on the first request.
   const saved = { ...process.env };
+  for (const key of Object.keys(process.env)) if (GATEWAY_VARIABLES.test(key)) delete process.env[key];
+  for (const [key, value] of Object.entries({ ...env, STATUS_CALLBACK_URL: statusCallbackUrl })) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
   try {
-    for (const [key, value] of Object.entries({ ...env, STATUS_CALLBACK_URL: statusCallbackUrl })) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
     jest.isolateModules(() => {
       routes['/messages'] = (require('../../lambda/send') as typeof import('../../lambda/send')).handler;
       routes['/twilio/status'] = (require('../../lambda/status') as typeof import('../../lambda/status')).handler;
     });
   } catch (err) {
+    process.env = saved;
     output.stop();
     server.close();
     throw err;
-  } finally {
-    process.env = saved;
   }
 
   return {
@@ -48,6 +53,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      process.env = saved;
       output.stop();
     },
   };
