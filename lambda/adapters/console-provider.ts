@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { maskPhone } from '../core/phone';
+import { maskPhone } from '../core/e164';
 import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../core/ports';
 import { sayLanguage } from './voice-twiml';
 

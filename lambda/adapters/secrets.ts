@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, GatewayError } from '../core/errors';
 import { parseGatewaySecrets, type GatewaySecrets } from '../core/gateway-secrets';
 import type { SecretsSource } from '../core/ports';
+import type { RuntimeConfig } from '../config';
 
 /** Secrets are re-read after 5 minutes, so a rotation reaches every warm container quickly. */
 export const SECRET_MAX_AGE_SECONDS = 300;
@@ -97,4 +98,9 @@ export class EnvironmentSource implements SecretsSource {
   async get(): Promise<GatewaySecrets> {
     return this.secrets;
   }
+}
+
+/** Secrets Manager when SECRET_ARN is set (always, in Lambda), the environment otherwise. */
+export function secretsSourceFor(config: Pick<RuntimeConfig, 'secretArn'>): SecretsSource {
+  return config.secretArn ? new SecretsManagerSource(config.secretArn) : new EnvironmentSource();
 }

@@ -1,5 +1,5 @@
 import { GatewayError } from '../core/errors';
-import { maskPhone } from '../core/phone';
+import { maskPhone } from '../core/e164';
 
 /**
  * The two Twilio REST calls the gateway makes (create Message, create Call), over `fetch`.

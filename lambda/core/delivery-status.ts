@@ -1,5 +1,5 @@
 import { GatewayError } from './errors';
-import { maskPhone } from './phone';
+import { maskPhone } from './e164';
 import type { DeliveryOutcome, DeliveryTelemetry, Log, SecretsSource } from './ports';
 import type { Channel } from './send-request';
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors';
-import { parseE164 } from './phone';
+import { E164_SHAPE } from './e164';
 
 /**
  * The keys of the gateway's one secret (CONTRACT.md section 5), parsed and checked.
@@ -112,8 +112,8 @@ export function parseGatewaySecrets(values: Record<string, unknown>, options: Pa
     'MG followed by 32 hex characters',
   );
   const phoneNumber = read(values, 'TWILIO_PHONE_NUMBER');
-  if (phoneNumber !== undefined && !parseE164(phoneNumber)) {
-    throw new ConfigurationError('TWILIO_PHONE_NUMBER', 'must be a valid E.164 number such as +14155550123.');
+  if (phoneNumber !== undefined && !E164_SHAPE.test(phoneNumber)) {
+    throw new ConfigurationError('TWILIO_PHONE_NUMBER', 'must be an E.164 number such as +15017122661 (a "+", the country code, the number).');
   }
   if (!messagingServiceSid && !phoneNumber) {
     throw new ConfigurationError('TWILIO_MESSAGING_SERVICE_SID', 'is missing: set it or TWILIO_PHONE_NUMBER, the sender of the messages.');

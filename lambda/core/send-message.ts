@@ -1,5 +1,5 @@
 import { GatewayError, isGatewayError } from './errors';
-import { maskPhone } from './phone';
+import { maskPhone } from './e164';
 import type { Log, MessageProvider, SecretsSource, SendTelemetry } from './ports';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';

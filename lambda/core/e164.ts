@@ -1,0 +1,24 @@
+/**
+ * E.164 shape and masking: what every module may need about phone numbers, without
+ * libphonenumber-js and its 120 KB of metadata (only the send path validates numbers fully,
+ * in phone.ts; the status Lambda stays small).
+ */
+
+/** `+`, a non-zero leading digit, at most 15 digits in all. */
+export const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * Masks a phone number for logs and messages: `+14155550123` -> `+1415***0123`.
+ * Short numbers keep less on both sides so that at least half of the digits stay hidden.
+ * Anything that is not a `+digits` string is masked whole.
+ */
+export function maskPhone(value: string | undefined): string {
+  if (!value) return '';
+  const match = /^(\+?)(\d+)$/.exec(value.trim());
+  if (!match) return '***';
+  const [, plus, digits] = match;
+  // Under 4 digits, keeping even one on each side would show more than half of them.
+  const keep = digits.length >= 10 ? 4 : Math.floor(digits.length / 4);
+  if (keep === 0) return `${plus}***`;
+  return `${plus}${digits.slice(0, keep)}***${digits.slice(-keep)}`;
+}
