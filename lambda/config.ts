@@ -1,4 +1,5 @@
 import { ConfigurationError } from './core/errors';
+import { parseAllowedCountries, parseRateLimits, type RateLimit } from './core/limits-config';
 
 /**
  * Every environment variable the Lambdas and the local server read, read and checked here and
@@ -14,6 +15,15 @@ export interface RuntimeConfig {
   twilioApiBaseUrl: string;
   metricsNamespace: string;
   serviceName: string;
+}
+
+/** What only the send Lambda needs on top: its state table and the fraud-protection settings. */
+export interface SendConfig extends RuntimeConfig {
+  /** DynamoDB table for idempotency records and rate-limit counters. */
+  stateTable: string;
+  rateLimits: RateLimit[];
+  /** ISO 3166 alpha-2; empty allows every country. */
+  allowedCountries: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,5 +83,21 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     twilioApiBaseUrl: baseUrl.origin,
     metricsNamespace: value(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE,
     serviceName: value(env, 'POWERTOOLS_SERVICE_NAME') ?? 'sms-gateway',
+  };
+}
+
+export function readSendConfig(env: Env = process.env): SendConfig {
+  const stateTable = value(env, 'STATE_TABLE');
+  if (!stateTable) {
+    throw new ConfigurationError(
+      'STATE_TABLE',
+      'is missing: the DynamoDB table for idempotency and rate limits (`npm start` starts a local one).',
+    );
+  }
+  return {
+    ...readRuntimeConfig(env),
+    stateTable,
+    rateLimits: parseRateLimits(value(env, 'RATE_LIMITS')),
+    allowedCountries: parseAllowedCountries(value(env, 'ALLOWED_COUNTRIES')),
   };
 }

@@ -3,21 +3,27 @@
  * every client, cache and compiled template is built once per container, at init, so that a
  * bad setting fails the init with its name and warm invocations reuse everything.
  */
+import deniedPrefixes from '../config/denied-prefixes.json';
 import messages from '../config/messages.json';
 import { ConsoleProvider } from './adapters/console-provider';
+import { PowertoolsIdempotencyStore } from './adapters/idempotency';
 import { createLogger } from './adapters/logger';
 import { createMetrics, MetricsTelemetry } from './adapters/metrics';
 import { ProviderRouter } from './adapters/provider-router';
 import { secretsSourceFor } from './adapters/secrets';
+import { createStateClient, DynamoDbCounterStore } from './adapters/state-table';
 import { TwilioProvider } from './adapters/twilio-provider';
 import { TwilioRestClient } from './adapters/twilio-rest';
-import { readRuntimeConfig } from './config';
+import { readSendConfig } from './config';
+import { loadDeniedRanges } from './core/destinations';
+import { RateLimiter } from './core/rate-limiter';
 import { MessageCatalog } from './core/templates';
 import { createSendHandler } from './handlers/send-handler';
 
-const config = readRuntimeConfig();
+const config = readSendConfig();
 const logger = createLogger(config.serviceName);
 const secrets = secretsSourceFor(config);
+const state = createStateClient();
 const twilio = new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), config.statusCallbackUrl);
 
 export const handler = createSendHandler({
@@ -26,5 +32,8 @@ export const handler = createSendHandler({
   secrets,
   catalog: MessageCatalog.load(messages),
   provider: new ProviderRouter(secrets, twilio, new ConsoleProvider()),
+  destinations: { allowedCountries: config.allowedCountries, deniedRanges: loadDeniedRanges(deniedPrefixes) },
+  idempotency: new PowertoolsIdempotencyStore(state, config.stateTable, logger),
+  limiter: new RateLimiter(config.rateLimits, new DynamoDbCounterStore(state, config.stateTable)),
   telemetry: new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName)),
 });

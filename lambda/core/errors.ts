@@ -33,6 +33,8 @@ export interface GatewayErrorDetails {
   providerCode?: number;
   /** Seconds after which a retry may succeed (429, and 503 when known). */
   retryAfterSeconds?: number;
+  /** The rate limit that refused the request, as configured (`recipient:5/1h`), for logs. */
+  limit?: string;
   /** Time spent in the provider's API before it failed (SendLatency). */
   latencyMs?: number;
   /** The underlying failure, for logs only; never serialized to callers. */

@@ -52,3 +52,29 @@ export interface Log {
   warn(message: string, attributes: Record<string, unknown>): void;
   error(message: string, attributes: Record<string, unknown>): void;
 }
+
+/** Atomic counters with expiry (DynamoDB conditional updates in production and locally). */
+export interface CounterStore {
+  /**
+   * Adds one to the counter unless it already reached `max`; false when it had. Atomic: of
+   * any number of concurrent calls, exactly `max` succeed.
+   */
+  increment(key: string, max: number, expiresAtSeconds: number): Promise<boolean>;
+  /** Takes one back (a send that was counted but did not happen). */
+  decrement(key: string): Promise<void>;
+}
+
+/** Runs an operation at most once per key for a while, remembering its result. */
+export interface IdempotencyStore {
+  /**
+   * Runs `operation` unless `key` was seen: then returns the first result (`replayed`), or
+   * throws request_in_progress while the first run is going, or idempotency_key_reused when
+   * `fingerprint` differs from the first run's. A failed run is forgotten, so a retry runs again.
+   */
+  once<T extends Record<string, unknown>>(
+    key: string,
+    fingerprint: string,
+    operation: () => Promise<T>,
+    options?: { remainingTimeMs?: number },
+  ): Promise<{ result: T; replayed: boolean }>;
+}

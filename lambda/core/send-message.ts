@@ -1,12 +1,16 @@
-import { GatewayError, isGatewayError } from './errors';
+import { createHash } from 'node:crypto';
+import { checkDestination, type DestinationPolicy } from './destinations';
 import { maskPhone } from './e164';
-import type { Log, MessageProvider, SecretsSource, SendTelemetry } from './ports';
+import { GatewayError, isGatewayError } from './errors';
+import type { IdempotencyStore, Log, MessageProvider, SecretsSource, SendTelemetry } from './ports';
+import type { RateLimiter } from './rate-limiter';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';
 import type { MessageCatalog } from './templates';
 
 /**
- * The send use case, from a signed body to a receipt: verify, validate, render, send, and
+ * The send use case, from a signed body to a receipt: verify, validate, screen the
+ * destination, run once per webhook-id, count against the rate limits, render, send, and
  * account for the outcome in logs and metrics. It knows nothing of API Gateway or Twilio.
  */
 
@@ -14,6 +18,9 @@ export interface SendDependencies {
   secrets: SecretsSource;
   catalog: MessageCatalog;
   provider: MessageProvider;
+  destinations: DestinationPolicy;
+  idempotency: IdempotencyStore;
+  limiter: RateLimiter;
   telemetry: SendTelemetry;
   log: Log;
 }
@@ -23,10 +30,12 @@ export interface SignedRequest {
   headers: Record<string, string | undefined>;
   /** The raw body exactly as signed. */
   body: string;
+  /** Time left in this invocation: bounds how long a crashed attempt blocks its retries. */
+  remainingTimeMs?: number;
 }
 
 /** The contract's 200 body. */
-export interface SendResult {
+export interface SendResult extends Record<string, unknown> {
   id: string;
   sid: string;
   status: string;
@@ -36,6 +45,10 @@ export interface SendResult {
 // The id becomes an idempotency key and a log field: keep it short and printable.
 const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 
+// Refusals that are not a failed send: the first attempt is still running, or the caller
+// reused an id. They are logged, not counted in SendFailed.
+const NOT_A_SEND: ReadonlySet<string> = new Set(['request_in_progress', 'idempotency_key_reused']);
+
 function toGatewayError(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
   return new GatewayError('internal_error', 'The gateway failed unexpectedly; the message was not sent.', { cause: err });
@@ -44,12 +57,14 @@ function toGatewayError(err: unknown): GatewayError {
 export async function sendMessage(request: SignedRequest, deps: SendDependencies): Promise<SendResult> {
   let id: string;
   let message: SendRequest;
+  let limiterKey: string;
   try {
     const secrets = await deps.secrets.get();
     verifySignature(secrets.signingSecrets, request.body, request.headers);
     id = request.headers['webhook-id'] ?? '';
     if (!WEBHOOK_ID.test(id)) throw new GatewayError('invalid_request', 'The webhook-id header must be 1 to 256 printable characters.');
     message = validateSendRequest(parseJsonBody(request.body));
+    limiterKey = secrets.signingSecrets[0];
   } catch (err) {
     // Refused before anything was attempted: no metric (SendFailed counts attempts), one log line.
     const error = toGatewayError(err);
@@ -58,10 +73,10 @@ export async function sendMessage(request: SignedRequest, deps: SendDependencies
     else deps.log.warn('request refused', attributes);
     throw error;
   }
-  return deliver(id, message, deps);
+  return deliver(id, message, request, limiterKey, deps);
 }
 
-async function deliver(id: string, message: SendRequest, deps: SendDependencies): Promise<SendResult> {
+async function deliver(id: string, message: SendRequest, request: SignedRequest, limiterKey: string, deps: SendDependencies) {
   const context = {
     recipient: maskPhone(message.recipient.e164),
     country: message.recipient.country ?? `+${message.recipient.callingCode}`,
@@ -70,6 +85,41 @@ async function deliver(id: string, message: SendRequest, deps: SendDependencies)
     language: message.language,
     clientId: message.clientId,
   };
+  try {
+    checkDestination(message.recipient, deps.destinations);
+    const fingerprint = createHash('sha256').update(request.body).digest('base64url');
+    const { result, replayed } = await deps.idempotency.once(id, fingerprint, () => sendOnce(id, message, limiterKey, context, deps), {
+      remainingTimeMs: request.remainingTimeMs,
+    });
+    if (replayed) deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: result.sid });
+    return result;
+  } catch (err) {
+    const error = toGatewayError(err);
+    if (!NOT_A_SEND.has(error.code)) deps.telemetry.sendFailed(message.channel, error.code, error.details.latencyMs);
+    const attributes = {
+      ...context,
+      outcome: NOT_A_SEND.has(error.code) ? 'refused' : 'failed',
+      reason: error.code,
+      limit: error.details.limit,
+      providerCode: error.details.providerCode,
+      detail: error.message,
+      latencyMs: error.details.latencyMs,
+    };
+    if (error.status >= 500) deps.log.error('message not sent', { ...attributes, error: error.details.cause ?? error });
+    else deps.log.warn('message not sent', attributes);
+    throw error;
+  }
+}
+
+/** Runs at most once per webhook-id: counts the send, renders, hands it to the provider. */
+async function sendOnce(
+  id: string,
+  message: SendRequest,
+  limiterKey: string,
+  context: Record<string, unknown>,
+  deps: SendDependencies,
+): Promise<SendResult> {
+  const reservation = await deps.limiter.reserve(message, limiterKey);
   try {
     const rendered = deps.catalog.render(message);
     const receipt = await deps.provider.send({
@@ -89,18 +139,7 @@ async function deliver(id: string, message: SendRequest, deps: SendDependencies)
     });
     return { id, sid: receipt.sid, status: receipt.status, channel: message.channel };
   } catch (err) {
-    const error = toGatewayError(err);
-    deps.telemetry.sendFailed(message.channel, error.code, error.details.latencyMs);
-    const attributes = {
-      ...context,
-      outcome: 'failed',
-      reason: error.code,
-      providerCode: error.details.providerCode,
-      detail: error.message,
-      latencyMs: error.details.latencyMs,
-    };
-    if (error.status >= 500) deps.log.error('message not sent', { ...attributes, error: error.details.cause ?? error });
-    else deps.log.warn('message not sent', attributes);
-    throw error;
+    await reservation.release();
+    throw err;
   }
 }

@@ -24,7 +24,7 @@ export function createSendHandler(deps: SendDependencies & { logger: Logger }) {
       if (!JSON_MEDIA_TYPE.test(mediaType(headers))) {
         throw new GatewayError('unsupported_media_type', 'The content-type must be application/json.');
       }
-      const result = await sendMessage({ headers, body: bytes.toString('utf8') }, deps);
+      const result = await sendMessage({ headers, body: bytes.toString('utf8'), remainingTimeMs: context.getRemainingTimeInMillis() }, deps);
       return jsonResponse(200, result);
     } catch (err) {
       // sendMessage logs what it refuses; only the HTTP-level refusals above are logged here.

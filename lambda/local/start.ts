@@ -1,19 +1,45 @@
 /**
- * `npm start`: both routes on http://localhost:$PORT with the Lambda handlers, plus GET /health.
+ * `npm start [-- --state DIR]`: both routes on http://localhost:$PORT with the Lambda
+ * handlers, plus GET /health.
  *
  * With no Twilio keys it runs in console mode (messages are printed, not sent). With no
  * SMS_GATEWAY_SIGNING_SECRET it makes one for this run and prints a signed example request,
- * so a first round trip takes one paste.
+ * so a first round trip takes one paste. Unless AWS_ENDPOINT_URL_DYNAMODB points at a
+ * DynamoDB, it starts an embedded one for idempotency and rate limits (in memory, or in DIR).
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { readPort, readRuntimeConfig } from '../config';
+import { parseArgs } from 'node:util';
+import { createStateClient, ensureStateTable } from '../adapters/state-table';
+import { readPort, readSendConfig } from '../config';
 import { ConfigurationError } from '../core/errors';
 import { parseGatewaySecrets } from '../core/gateway-secrets';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
 import { curlCommand, generateSigningSecret, signedExample } from './example-request';
 import { createLocalServer } from './server';
 
+const DEFAULT_STATE_TABLE = 'sms-gateway-state';
+
+/** Points the DynamoDB code at an embedded store unless the user chose a DynamoDB. */
+async function prepareState(directory: string | undefined): Promise<{ embedded?: EmbeddedDynamoDb; description: string }> {
+  process.env.STATE_TABLE ||= DEFAULT_STATE_TABLE;
+  if (process.env.AWS_ENDPOINT_URL_DYNAMODB) {
+    return { description: `DynamoDB at ${process.env.AWS_ENDPOINT_URL_DYNAMODB}, table ${process.env.STATE_TABLE}` };
+  }
+  const embedded = await startEmbeddedDynamoDb(directory);
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = embedded.endpoint;
+  // The embedded store accepts any credentials, but the SDK wants some and a region.
+  process.env.AWS_REGION ||= process.env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  }
+  await ensureStateTable(createStateClient(), process.env.STATE_TABLE);
+  return { embedded, description: `embedded DynamoDB (${directory ? `files in ${directory}` : 'in memory'})` };
+}
+
 async function main(): Promise<void> {
+  const { values: flags } = parseArgs({ options: { state: { type: 'string' } } });
   if (existsSync('.env')) process.loadEnvFile('.env');
 
   let generatedSecret: string | undefined;
@@ -24,7 +50,8 @@ async function main(): Promise<void> {
 
   // Check everything before serving, so a bad setting stops here with its name.
   const port = readPort();
-  const config = readRuntimeConfig();
+  const state = await prepareState(flags.state);
+  const config = readSendConfig();
   const consoleMode = !config.secretArn && !parseGatewaySecrets(process.env, { allowConsoleMode: true }).twilio;
 
   // The handlers build their clients at import time, from the environment settled above.
@@ -47,6 +74,8 @@ async function main(): Promise<void> {
       : config.secretArn
         ? `  mode: Twilio, keys from ${config.secretArn}`
         : '  mode: Twilio, keys from the environment',
+    `  state: ${state.description}`,
+    `  limits: ${config.rateLimits.map((limit) => limit.label).join(', ') || 'off'}; countries: ${config.allowedCountries.join(',') || 'all'}`,
   ];
   if (generatedSecret) {
     const example = signedExample(generatedSecret, { recipient: '+14155550123', code: '123456', language: 'en' });
@@ -64,7 +93,7 @@ async function main(): Promise<void> {
 
   const stop = (signal: string) => {
     process.stdout.write(`\n${signal}: stopping\n`);
-    server.close(() => process.exit(0));
+    server.close(() => void (state.embedded?.close() ?? Promise.resolve()).then(() => process.exit(0)));
     server.closeAllConnections();
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -71,9 +71,9 @@ it('starts in console mode with no configuration and answers its own signed exam
 it('stops at start with the name of a malformed key', async () => {
   const started = start({ SMS_GATEWAY_SIGNING_SECRET: 'whsec_c2hvcnQ=', TWILIO_ACCOUNT_SID: 'AC123' });
   expect(await started.exited).toBe(1);
-  expect(started.errors()).toMatch(/^Configuration error: SMS_GATEWAY_SIGNING_SECRET must encode 24 to 64 random bytes/);
+  expect(started.errors()).toMatch(/^Configuration error: SMS_GATEWAY_SIGNING_SECRET must encode 24 to 64 random bytes/m);
 
   const twilio = start({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'x', TWILIO_PHONE_NUMBER: '+15017122661' });
   expect(await twilio.exited).toBe(1);
-  expect(twilio.errors()).toMatch(/^Configuration error: TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters/);
+  expect(twilio.errors()).toMatch(/^Configuration error: TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters/m);
 });

@@ -29,6 +29,7 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_PHONE_NUMBER: SENDER,
     TWILIO_API_BASE_URL: twilio.url,
+    RATE_LIMITS: 'off', // these tests send many messages to one number; test/integration/fraud.test.ts covers limits
   });
 });
 
@@ -221,6 +222,7 @@ describe('refusals (every row of the contract table)', () => {
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_MESSAGING_SERVICE_SID: `MG${'a'.repeat(32)}`,
       TWILIO_API_BASE_URL: twilio.url,
+    RATE_LIMITS: 'off', // these tests send many messages to one number; test/integration/fraud.test.ts covers limits
     });
     try {
       const before = twilio.requests.length;

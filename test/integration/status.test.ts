@@ -33,6 +33,7 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_PHONE_NUMBER: '+15017122661',
     TWILIO_API_BASE_URL: twilio.url,
+    RATE_LIMITS: 'off', // these tests send many messages to one number; test/integration/fraud.test.ts covers limits
   });
 });
 

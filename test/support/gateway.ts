@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createStateClient, ensureStateTable } from '../../lambda/adapters/state-table';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { createLocalServer, type Routes } from '../../lambda/local/server';
 import { OutputCapture } from './output';
 
@@ -18,7 +20,16 @@ export interface RunningGateway {
 // Settings of a gateway: each gateway starts from none of them, even when another one is running.
 const GATEWAY_VARIABLES = /^(TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL$|SECRET_ARN$|STATE_TABLE$|RATE_LIMITS$|ALLOWED_COUNTRIES$|AWS_LAMBDA_FUNCTION_NAME$|AWS_ENDPOINT_URL)/;
 
+/**
+ * Unless `env` names a STATE_TABLE, the gateway gets its own embedded DynamoDB (dynalite) with
+ * the table created, as `npm start` does.
+ */
 export async function startGateway(env: Record<string, string | undefined>): Promise<RunningGateway> {
+  let embedded: EmbeddedDynamoDb | undefined;
+  if (env.STATE_TABLE === undefined) {
+    embedded = await startEmbeddedDynamoDb();
+    env = { ...env, STATE_TABLE: 'sms-gateway-state', AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint };
+  }
   const output = new OutputCapture().start();
   const routes: Routes = {};
   const server: Server = createLocalServer(routes);
@@ -35,6 +46,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
     else process.env[key] = value;
   }
   try {
+    if (embedded) await ensureStateTable(createStateClient(), 'sms-gateway-state');
     jest.isolateModules(() => {
       routes['/messages'] = (require('../../lambda/send') as typeof import('../../lambda/send')).handler;
       routes['/twilio/status'] = (require('../../lambda/status') as typeof import('../../lambda/status')).handler;
@@ -43,6 +55,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
     process.env = saved;
     output.stop();
     server.close();
+    await embedded?.close();
     throw err;
   }
 
@@ -55,6 +68,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
       process.env = saved;
       output.stop();
+      await embedded?.close();
     },
   };
 }

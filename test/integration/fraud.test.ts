@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { FakeTwilio, twilioError } from '../support/fake-twilio';
+import { post, startGateway, type RunningGateway } from '../support/gateway';
+import { metricSummary } from '../support/output';
+import { newSigningSecret, signedHeaders } from '../support/signing';
+
+/**
+ * Fraud protection end to end, on the real DynamoDB code against dynalite: rate limits,
+ * destination screening, and once-only sends per webhook-id.
+ */
+
+let twilio: FakeTwilio;
+let secret: string;
+
+beforeAll(async () => {
+  twilio = await FakeTwilio.start();
+  secret = newSigningSecret();
+});
+
+afterAll(() => twilio.close());
+
+async function withGateway(env: Record<string, string>, test: (gateway: RunningGateway) => Promise<void>) {
+  const gateway = await startGateway({
+    SMS_GATEWAY_SIGNING_SECRET: secret,
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_PHONE_NUMBER: '+15017122661',
+    TWILIO_API_BASE_URL: twilio.url,
+    ...env,
+  });
+  try {
+    await test(gateway);
+  } finally {
+    await gateway.close();
+  }
+}
+
+function send(gateway: RunningGateway, body: Record<string, unknown>, options: { id?: string; headers?: Record<string, string> } = {}) {
+  const text = JSON.stringify({ code: '482913', ...body });
+  return post(`${gateway.url}/messages`, text, { ...signedHeaders(secret, text, { id: options.id }), ...options.headers });
+}
+
+function twilioCalls(from: number) {
+  return twilio.requests.length - from;
+}
+
+describe('rate limits', () => {
+  it('allows 5 messages per number per hour by default, then 429 with Retry-After, a metric and a log naming the limit', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      for (let i = 0; i < 5; i++) expect((await send(gateway, { recipient: '+14155550101' })).status).toBe(200);
+      gateway.output.clear();
+
+      const refused = await send(gateway, { recipient: '+14155550101' });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toEqual({ code: 'rate_limited', message: expect.stringContaining('recipient:5/1h') });
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(3600);
+      expect(twilioCalls(before)).toBe(5);
+
+      expect(metricSummary(gateway.output.metrics())).toEqual(['SendFailed[Channel]', 'SendFailed[Channel,Reason]']);
+      expect(gateway.output.metrics()[1]).toMatchObject({ Channel: 'sms', Reason: 'rate_limited', SendFailed: 1 });
+      expect(gateway.output.logs()).toContainEqual(
+        expect.objectContaining({ message: 'message not sent', reason: 'rate_limited', limit: 'recipient:5/1h', recipient: '+1415***0101' }),
+      );
+
+      // Another number is not affected.
+      expect((await send(gateway, { recipient: '+14155550102' })).status).toBe(200);
+    });
+  });
+
+  it('limits per client IP, only for requests that carry one', async () => {
+    await withGateway({ RATE_LIMITS: 'ip:3/1h' }, async (gateway) => {
+      for (let i = 0; i < 3; i++) expect((await send(gateway, { recipient: `+1415555020${i}`, ip: '203.0.113.7' })).status).toBe(200);
+      expect((await send(gateway, { recipient: '+14155550209', ip: '203.0.113.7' })).status).toBe(429);
+      expect((await send(gateway, { recipient: '+14155550209', ip: '198.51.100.1' })).status).toBe(200);
+      expect((await send(gateway, { recipient: '+14155550209' })).status).toBe(200);
+    });
+  });
+
+  it('limits per country calling code and globally', async () => {
+    await withGateway({ RATE_LIMITS: 'country:2/1h,global:3/1h' }, async (gateway) => {
+      expect((await send(gateway, { recipient: '+14155550301' })).status).toBe(200);
+      expect((await send(gateway, { recipient: '+14155550302' })).status).toBe(200);
+      const country = await send(gateway, { recipient: '+14155550303' });
+      expect(country.status).toBe(429);
+      expect(country.body.error.message).toContain('country:2/1h');
+      expect((await send(gateway, { recipient: '+447911123456' })).status).toBe(200);
+      const global = await send(gateway, { recipient: '+34612345678' });
+      expect(global.status).toBe(429);
+      expect(global.body.error.message).toContain('global:3/1h');
+    });
+  });
+
+  it('sends exactly the limit when 50 requests for one number arrive at once', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      const responses = await Promise.all(Array.from({ length: 50 }, () => send(gateway, { recipient: '+14155550401' })));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+      expect(twilioCalls(before)).toBe(5);
+    });
+  });
+
+  it('does not count requests refused by validation or signature checks', async () => {
+    await withGateway({}, async (gateway) => {
+      for (let i = 0; i < 10; i++) {
+        expect((await send(gateway, { recipient: '+14155550501', code: 'x' })).status).toBe(400);
+        expect((await send(gateway, { recipient: '+14155550501' }, { headers: { 'webhook-signature': 'v1,AAAA' } })).status).toBe(401);
+      }
+      for (let i = 0; i < 5; i++) expect((await send(gateway, { recipient: '+14155550501' })).status).toBe(200);
+    });
+  });
+
+  it('gives the quota back when Twilio fails, so a retry does not pay twice', async () => {
+    await withGateway({}, async (gateway) => {
+      const id = `msg_${randomUUID()}`;
+      twilio.script(twilioError(500, 20500, 'Internal Server Error'), twilioError(500, 20500, 'Internal Server Error'));
+      expect((await send(gateway, { recipient: '+14155550601' }, { id })).status).toBe(503);
+      expect((await send(gateway, { recipient: '+14155550601' }, { id })).status).toBe(200);
+      for (let i = 0; i < 4; i++) expect((await send(gateway, { recipient: '+14155550601' })).status).toBe(200);
+      expect((await send(gateway, { recipient: '+14155550601' })).status).toBe(429);
+    });
+  });
+
+  it('fails closed with 503 when DynamoDB is unreachable: no unlimited send', async () => {
+    await withGateway({ STATE_TABLE: 'sms-gateway-state', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }, async (gateway) => {
+      const before = twilio.requests.length;
+      const response = await send(gateway, { recipient: '+14155550701' });
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe('provider_unavailable');
+      expect(twilioCalls(before)).toBe(0);
+    });
+  });
+});
+
+describe('once per webhook-id', () => {
+  it('answers a repeat with the first answer, without a second message or metric', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      const id = `msg_${randomUUID()}`;
+      const first = await send(gateway, { recipient: '+14155550801' }, { id });
+      gateway.output.clear();
+      const again = await send(gateway, { recipient: '+14155550801' }, { id });
+      expect(first.status).toBe(200);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      expect(twilioCalls(before)).toBe(1);
+      expect(gateway.output.metrics()).toEqual([]);
+      expect(gateway.output.logs()).toContainEqual(expect.objectContaining({ outcome: 'replayed', sid: first.body.sid }));
+    });
+  });
+
+  it('answers 409 request_in_progress to a repeat that arrives while the first is being sent', async () => {
+    await withGateway({}, async (gateway) => {
+      const id = `msg_${randomUUID()}`;
+      twilio.script({ status: 201, body: { sid: `SM${'1'.repeat(32)}`, status: 'queued' }, delayMs: 500 });
+      const first = send(gateway, { recipient: '+14155550901' }, { id });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const concurrent = await send(gateway, { recipient: '+14155550901' }, { id });
+      expect(concurrent.status).toBe(409);
+      expect(concurrent.body.error.code).toBe('request_in_progress');
+      expect(concurrent.headers.get('retry-after')).toBe('1');
+      expect((await first).status).toBe(200);
+    });
+  });
+
+  it('refuses 422 idempotency_key_reused when an id comes back with another body', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      const id = `msg_${randomUUID()}`;
+      expect((await send(gateway, { recipient: '+14155551001' }, { id })).status).toBe(200);
+      const reused = await send(gateway, { recipient: '+14155551002' }, { id });
+      expect(reused.status).toBe(422);
+      expect(reused.body.error.code).toBe('idempotency_key_reused');
+      expect(twilioCalls(before)).toBe(1);
+    });
+  });
+
+  it('sends again on a retry after a failed attempt', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      const id = `msg_${randomUUID()}`;
+      twilio.script(twilioError(400, 21608, 'The number is unverified.'));
+      expect((await send(gateway, { recipient: '+14155551101' }, { id })).status).toBe(502);
+      expect((await send(gateway, { recipient: '+14155551101' }, { id })).status).toBe(200);
+      expect(twilioCalls(before)).toBe(2);
+    });
+  });
+});
+
+describe('destinations', () => {
+  it('refuses countries outside ALLOWED_COUNTRIES with 403, before Twilio, counted as SendFailed', async () => {
+    await withGateway({ ALLOWED_COUNTRIES: 'us,CA' }, async (gateway) => {
+      const before = twilio.requests.length;
+      const refused = await send(gateway, { recipient: '+33612345678' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toEqual({ code: 'destination_not_allowed', message: expect.stringContaining('FR') });
+      expect(gateway.output.metrics()[1]).toMatchObject({ Reason: 'destination_not_allowed', SendFailed: 1 });
+      expect((await send(gateway, { recipient: '+14155551201' })).status).toBe(200);
+      expect(twilioCalls(before)).toBe(1);
+    });
+  });
+
+  it('refuses premium-rate and satellite ranges from the denylist, whatever the countries', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      for (const recipient of ['+979123456789', '+881612345678', '+449012345678', '+19005551234']) {
+        const response = await send(gateway, { recipient });
+        expect(response.status).toBe(403);
+        expect(response.body.error.code).toBe('destination_not_allowed');
+      }
+      expect(twilioCalls(before)).toBe(0);
+    });
+  });
+});
