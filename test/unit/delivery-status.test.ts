@@ -1,0 +1,182 @@
+import { classifyStatusCallback, recordDeliveryStatus, type StatusDependencies } from '../../lambda/core/delivery-status';
+import { GatewayError } from '../../lambda/core/errors';
+import type { GatewaySecrets } from '../../lambda/core/gateway-secrets';
+
+const AUTH_TOKEN = 'twilio-auth-token';
+const SIGNING_SECRETS = ['whsec_AAAA'];
+
+describe('classifyStatusCallback', () => {
+  it.each([
+    ['delivered', 'delivered'],
+    ['undelivered', 'undelivered'],
+    ['failed', 'failed'],
+  ])('counts the message status %s as %s', (status, outcome) => {
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: status })).toEqual({ channel: 'sms', sid: 'SM1', status, outcome, errorCode: 'none' });
+  });
+
+  it.each(['accepted', 'scheduled', 'queued', 'sending', 'sent', 'receiving', 'received', 'read', 'canceled', 'partially_delivered'])(
+    'counts nothing for the message status %s',
+    (status) => {
+      expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: status })).toMatchObject({ channel: 'sms', status, outcome: undefined });
+    },
+  );
+
+  it.each([
+    ['completed', 'delivered'],
+    ['busy', 'undelivered'],
+    ['no-answer', 'undelivered'],
+    ['failed', 'failed'],
+    ['canceled', 'failed'],
+  ])('counts the call status %s as %s', (status, outcome) => {
+    expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: status })).toEqual({ channel: 'voice', sid: 'CA1', status, outcome, errorCode: 'none' });
+  });
+
+  it.each(['queued', 'initiated', 'ringing', 'in-progress'])('counts nothing for the call status %s', (status) => {
+    expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: status })).toMatchObject({ channel: 'voice', status, outcome: undefined });
+  });
+
+  it('reads the status without regard to case', () => {
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: 'Delivered' })).toMatchObject({ status: 'delivered', outcome: 'delivered' });
+  });
+
+  it("keeps Twilio's ErrorCode, trimmed, and says none when there is none", () => {
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' }).errorCode).toBe('30003');
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: 'failed', ErrorCode: ' 30008 ' }).errorCode).toBe('30008');
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: 'failed', ErrorCode: '' }).errorCode).toBe('none');
+    expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: 'busy' }).errorCode).toBe('none');
+  });
+
+  it('treats a callback with MessageStatus as a message even if it also names a call', () => {
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: 'delivered', CallSid: 'CA1' })).toMatchObject({ channel: 'sms', sid: 'SM1' });
+  });
+
+  it.each([
+    ['MessageSid without MessageStatus', { MessageSid: 'SM1' }],
+    ['MessageStatus without MessageSid', { MessageStatus: 'delivered' }],
+    ['an empty MessageStatus', { MessageSid: 'SM1', MessageStatus: '' }],
+    ['CallSid without CallStatus', { CallSid: 'CA1' }],
+    ['CallStatus without CallSid', { CallStatus: 'completed' }],
+    ['neither', { AccountSid: 'AC1', To: '+14155550123' }],
+  ])('refuses %s with invalid_request', (_case, params: Record<string, string>) => {
+    expect(() => classifyStatusCallback(params)).toThrow(expect.objectContaining({ code: 'invalid_request', status: 400 }));
+    expect(() => classifyStatusCallback(params)).toThrow(/CallSid and CallStatus/);
+  });
+});
+
+describe('recordDeliveryStatus', () => {
+  interface Recorded {
+    verified: { authToken: string; signature: string; params: Record<string, string> }[];
+    delivery: [string, string, string][];
+    info: [string, Record<string, unknown>][];
+  }
+
+  function deps(options: { secrets?: GatewaySecrets; signatureValid?: boolean } = {}): StatusDependencies & { recorded: Recorded } {
+    const recorded: Recorded = { verified: [], delivery: [], info: [] };
+    const secrets = options.secrets ?? {
+      signingSecrets: SIGNING_SECRETS,
+      twilio: { accountSid: `AC${'0'.repeat(32)}`, authToken: AUTH_TOKEN, phoneNumber: '+15017122661' },
+    };
+    return {
+      recorded,
+      secrets: { get: async () => secrets },
+      verifyTwilioSignature(authToken, signature, params) {
+        recorded.verified.push({ authToken, signature, params });
+        return options.signatureValid ?? true;
+      },
+      telemetry: { delivery: (channel, outcome, errorCode) => void recorded.delivery.push([channel, outcome, errorCode]) },
+      log: {
+        info: (message, attributes) => void recorded.info.push([message, attributes]),
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    };
+  }
+
+  async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
+    const error = await promise.then(
+      () => {
+        throw new Error('the callback was accepted');
+      },
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(GatewayError);
+    return error as GatewayError;
+  }
+
+  const DELIVERED = { MessageSid: 'SM1', MessageStatus: 'delivered', To: '+14155550123', AccountSid: 'AC1' };
+
+  it('verifies the signature with the auth token and all the form parameters, then counts a final state', async () => {
+    const d = deps();
+    const result = await recordDeliveryStatus({ signature: 'sig', params: DELIVERED }, d);
+    expect(result).toEqual({ channel: 'sms', sid: 'SM1', status: 'delivered', outcome: 'delivered', errorCode: 'none' });
+    expect(d.recorded.verified).toEqual([{ authToken: AUTH_TOKEN, signature: 'sig', params: DELIVERED }]);
+    expect(d.recorded.delivery).toEqual([['sms', 'delivered', 'none']]);
+  });
+
+  it('counts undelivered and failed states with their error code', async () => {
+    const d = deps();
+    await recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' } }, d);
+    await recordDeliveryStatus({ signature: 'sig', params: { CallSid: 'CA1', CallStatus: 'no-answer' } }, d);
+    await recordDeliveryStatus({ signature: 'sig', params: { CallSid: 'CA2', CallStatus: 'canceled' } }, d);
+    expect(d.recorded.delivery).toEqual([
+      ['sms', 'undelivered', '30003'],
+      ['voice', 'undelivered', 'none'],
+      ['voice', 'failed', 'none'],
+    ]);
+  });
+
+  it('counts nothing for states in between, but still accepts them', async () => {
+    const d = deps();
+    for (const status of ['queued', 'sent']) {
+      await expect(recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1', MessageStatus: status } }, d)).resolves.toMatchObject({ outcome: undefined });
+    }
+    await recordDeliveryStatus({ signature: 'sig', params: { CallSid: 'CA1', CallStatus: 'ringing' } }, d);
+    expect(d.recorded.delivery).toEqual([]);
+  });
+
+  it('logs the state with the recipient masked', async () => {
+    const d = deps();
+    await recordDeliveryStatus({ signature: 'sig', params: { ...DELIVERED, MessageStatus: 'sent' } }, d);
+    expect(d.recorded.info).toEqual([
+      ['delivery status', { channel: 'sms', sid: 'SM1', status: 'sent', outcome: 'in-progress', errorCode: 'none', recipient: '+1415***0123' }],
+    ]);
+  });
+
+  it('refuses every callback with invalid_signature when no auth token is configured (console mode)', async () => {
+    const d = deps({ secrets: { signingSecrets: SIGNING_SECRETS } });
+    const error = await refusal(recordDeliveryStatus({ signature: 'sig', params: DELIVERED }, d));
+    expect(error.code).toBe('invalid_signature');
+    expect(error.message).toContain('TWILIO_AUTH_TOKEN');
+    expect(d.recorded.verified).toEqual([]);
+    expect(d.recorded.delivery).toEqual([]);
+  });
+
+  it('refuses a signature that does not verify, and counts nothing', async () => {
+    const d = deps({ signatureValid: false });
+    const error = await refusal(recordDeliveryStatus({ signature: 'forged', params: DELIVERED }, d));
+    expect(error.code).toBe('invalid_signature');
+    expect(error.message).toBe('The X-Twilio-Signature header is missing or does not match.');
+    expect(d.recorded.delivery).toEqual([]);
+    expect(d.recorded.info).toEqual([]);
+  });
+
+  it('refuses a missing or empty signature without trying to verify it', async () => {
+    const d = deps();
+    for (const signature of [undefined, '']) {
+      expect((await refusal(recordDeliveryStatus({ signature, params: DELIVERED }, d))).code).toBe('invalid_signature');
+    }
+    expect(d.recorded.verified).toEqual([]);
+  });
+
+  it('checks the signature before the fields: an unsigned incomplete callback is a signature error', async () => {
+    const error = await refusal(recordDeliveryStatus({ signature: undefined, params: { MessageSid: 'SM1' } }, deps()));
+    expect(error.code).toBe('invalid_signature');
+  });
+
+  it('refuses a signed callback without its status with invalid_request', async () => {
+    const d = deps();
+    const error = await refusal(recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1' } }, d));
+    expect(error.code).toBe('invalid_request');
+    expect(d.recorded.delivery).toEqual([]);
+  });
+});
