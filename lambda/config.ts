@@ -52,7 +52,7 @@ export function readPort(env: Env = process.env): number {
   const raw = value(env, 'PORT');
   if (raw === undefined) return DEFAULT_PORT;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError('PORT', 'must be a port number (0-65535).');
+  if (!/^\d{1,5}$/.test(raw) || port > 65535) throw new ConfigurationError('PORT', 'must be a port number (0-65535).');
   return port;
 }
 

@@ -42,8 +42,9 @@ export function secretsReadError(err: unknown): GatewayError {
  */
 export class SecretsManagerSource implements SecretsSource {
   private readonly provider: SecretsProvider;
+  /** The last value fetched, and what parsing it gave: parsed once per fetched value. */
   private parsedFrom: unknown;
-  private parsed: GatewaySecrets | undefined;
+  private parsed: GatewaySecrets | GatewayError | undefined;
   private lastForcedRefresh = 0;
 
   constructor(
@@ -58,7 +59,10 @@ export class SecretsManagerSource implements SecretsSource {
 
   async get(options: { refresh?: boolean } = {}): Promise<GatewaySecrets> {
     const now = Date.now();
-    const forceFetch = options.refresh === true && now - this.lastForcedRefresh >= MIN_REFRESH_INTERVAL_MS;
+    // An unusable secret is read again (at most every 10 s) so that the fix reaches this
+    // container without waiting out the 5-minute cache.
+    const wanted = options.refresh === true || this.parsed instanceof GatewayError;
+    const forceFetch = wanted && now - this.lastForcedRefresh >= MIN_REFRESH_INTERVAL_MS;
     if (forceFetch) this.lastForcedRefresh = now;
 
     let raw: unknown;
@@ -70,17 +74,22 @@ export class SecretsManagerSource implements SecretsSource {
       }
       throw secretsReadError(err);
     }
-    if (raw !== this.parsedFrom || !this.parsed) {
-      if (!isRecord(raw)) throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.');
-      try {
-        this.parsed = parseGatewaySecrets(raw, { allowConsoleMode: false });
-      } catch (err) {
-        if (err instanceof ConfigurationError) throw configurationError(err);
-        throw err;
-      }
+    if (raw !== this.parsedFrom || this.parsed === undefined) {
       this.parsedFrom = raw;
+      this.parsed = parse(raw);
     }
+    if (this.parsed instanceof GatewayError) throw this.parsed;
     return this.parsed;
+  }
+}
+
+function parse(raw: unknown): GatewaySecrets | GatewayError {
+  if (!isRecord(raw)) return new GatewayError('configuration_error', 'The gateway secret is not a JSON object.');
+  try {
+    return parseGatewaySecrets(raw, { allowConsoleMode: false });
+  } catch (err) {
+    if (err instanceof ConfigurationError) return configurationError(err);
+    throw err;
   }
 }
 

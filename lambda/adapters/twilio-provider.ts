@@ -39,7 +39,9 @@ export class TwilioProvider implements MessageProvider {
       if (!isAuthenticationFailure(err)) throw err;
       const fresh = await this.credentials(true);
       if (sameCredentials(fresh, credentials)) throw err;
-      return this.sendWith(fresh, message);
+      const receipt = await this.sendWith(fresh, message);
+      // SendLatency is the time spent in Twilio's API, the refused attempt included.
+      return { ...receipt, latencyMs: receipt.latencyMs + ((err as GatewayError).details.latencyMs ?? 0) };
     }
   }
 

@@ -42,7 +42,9 @@ const DESTINATION_NOT_ALLOWED = new Set([21408, 21610]);
 export const TWILIO_AUTHENTICATION_FAILED = 20003;
 
 const USER_AGENT = 'mfa-sms-gateway/0.1 (+fetch)';
-const PHONE_LIKE = /\+?\d[\d ()-]{6,}\d/g;
+// A number as Twilio may quote it: `+14155550123`, `+1 (415) 555-0123`, or 8+ bare digits
+// (error codes have 5, so `21211 (21614)` stays readable).
+const PHONE_LIKE = /\+\d[\d ()-]{5,}\d|\b\d{8,15}\b/g;
 
 function defaultBackoff(retryAfterMs: number | undefined): number {
   // Full jitter over 100-400 ms; a Retry-After from Twilio wins when it is longer.

@@ -16,14 +16,17 @@ const SAY_LANGUAGES: readonly SayLanguage[] = [
 const BY_TAG = new Map(SAY_LANGUAGES.map((tag) => [tag.toLowerCase(), tag]));
 
 // A bare language picks the locale most of its speakers expect; the rest take the first listed.
-const PREFERRED: Record<string, SayLanguage> = { en: 'en-US', es: 'es-ES', fr: 'fr-FR', de: 'de-DE', pt: 'pt-BR', zh: 'zh-CN', nl: 'nl-NL' };
+const PREFERRED: Record<string, SayLanguage> = { en: 'en-US', es: 'es-ES', fr: 'fr-FR', de: 'de-DE', pt: 'pt-BR', zh: 'zh-CN', nl: 'nl-NL', no: 'nb-NO' };
 
-/** The <Say> locale for a BCP 47 tag: exact match, else the language's usual locale, else en-US. */
+/**
+ * The <Say> locale for a BCP 47 tag: exact match, else language and region without the script
+ * (`zh-Hant-TW` -> `zh-TW`), else the language's usual locale, else en-US.
+ */
 export function sayLanguage(tag: string): SayLanguage {
-  const lower = tag.toLowerCase();
-  const exact = BY_TAG.get(lower);
+  const subtags = tag.toLowerCase().split('-');
+  const base = subtags[0];
+  const exact = BY_TAG.get(subtags.join('-')) ?? (subtags.length > 2 ? BY_TAG.get(`${base}-${subtags.at(-1)}`) : undefined);
   if (exact) return exact;
-  const base = lower.split('-')[0];
   return PREFERRED[base] ?? SAY_LANGUAGES.find((candidate) => candidate.toLowerCase().startsWith(`${base}-`)) ?? 'en-US';
 }
 

@@ -39,7 +39,7 @@ export function classifyStatusCallback(params: Record<string, string>): StatusCa
   const sid = params[sidKey];
   const status = params[statusKey]?.toLowerCase();
   if (!sid || !status) {
-    throw new GatewayError('invalid_request', `A status callback needs ${sidKey} and ${statusKey} (or CallSid and CallStatus for calls).`);
+    throw new GatewayError('invalid_request', `A status callback needs ${sidKey} and ${statusKey}${isMessage ? ' (or CallSid and CallStatus for calls)' : ' (or MessageSid and MessageStatus for messages)'}.`);
   }
   const outcomes = isMessage ? MESSAGE_OUTCOMES : CALL_OUTCOMES;
   return {

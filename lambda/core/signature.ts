@@ -37,6 +37,10 @@ export function verifySignature(secrets: readonly string[], rawBody: string, hea
     'webhook-timestamp': headers['webhook-timestamp'] ?? '',
     'webhook-signature': headers['webhook-signature'] ?? '',
   };
+  // The contract says integer seconds; the library's parseInt would also take `123abc` or `12.5`.
+  if (signed['webhook-timestamp'] && !/^\d{1,15}$/.test(signed['webhook-timestamp'])) {
+    throw new GatewayError('invalid_signature', explain(new WebhookVerificationError('Invalid Signature Headers')));
+  }
   let lastError: unknown;
   for (const secret of secrets) {
     try {

@@ -36,6 +36,7 @@ export const MAX_SMS_LENGTH = 1600;
 const DEFAULT_APPLICATION = 'default';
 const CHANNELS: readonly Channel[] = ['sms', 'voice'];
 // A bare host name, as WebOTP's origin-bound line wants it: `@login.example.com #123456`.
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
 const WEBOTP_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 export const BUILT_IN_SMS = 'Your verification code is {{ code }}.';
@@ -94,7 +95,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function compile(path: string, source: unknown, channel: Channel): Template[] {
+/** Characters the WebOTP line adds to an SMS: `\n\n@<domain> #<code of up to 10 digits>`. */
+function webotpLineLength(domain: string | undefined): number {
+  return domain ? domain.length + 15 : 0;
+}
+
+function compile(path: string, source: unknown, channel: Channel, reserved: number): Template[] {
   if (typeof source !== 'string' || source.trim() === '') throw new CatalogError(path, 'must be a non-empty Liquid template string');
   let parsed: Template[];
   let sample: string;
@@ -105,13 +111,17 @@ function compile(path: string, source: unknown, channel: Channel): Template[] {
   } catch (err) {
     throw new CatalogError(path, `${(err as Error).message.split('\n')[0]} (variables: ${TEMPLATE_VARIABLES.join(', ')})`);
   }
-  if (!sample.includes(SAMPLE_VARIABLES.code) && !sample.includes(SAMPLE_VARIABLES.voice_code)) {
+  if (!carriesCode(sample, SAMPLE_VARIABLES.code)) {
     throw new CatalogError(path, 'never outputs {{ code }} or {{ voice_code }}: the user would not receive the code');
   }
-  if (channel === 'sms' && sample.length > MAX_SMS_LENGTH - 40) {
-    throw new CatalogError(path, `renders to ${sample.length} characters; keep SMS under ${MAX_SMS_LENGTH - 40}`);
+  if (channel === 'sms' && sample.length > MAX_SMS_LENGTH - reserved) {
+    throw new CatalogError(path, `renders to ${sample.length} characters; keep SMS under ${MAX_SMS_LENGTH - reserved}`);
   }
   return parsed;
+}
+
+function carriesCode(body: string, code: string): boolean {
+  return body.includes(code) || body.includes(spaceDigits(code));
 }
 
 function loadApplication(path: string, raw: unknown): Application {
@@ -134,7 +144,11 @@ function loadApplication(path: string, raw: unknown): Application {
       if (!isRecord(languages)) throw new CatalogError(channelPath, 'must be an object of language tags');
       const byLanguage = new Map<string, Template[]>();
       for (const [language, source] of Object.entries(languages)) {
-        byLanguage.set(language.toLowerCase(), compile(`${channelPath}.${language}`, source, channel as Channel));
+        if (!LANGUAGE_TAG.test(language)) {
+          throw new CatalogError(`${channelPath}.${language}`, 'the key must be a BCP 47 language tag such as "pt" or "pt-BR"');
+        }
+        const reserved = webotpLineLength(typeof webotpDomain === 'string' ? webotpDomain : undefined);
+        byLanguage.set(language.toLowerCase(), compile(`${channelPath}.${language}`, source, channel as Channel, reserved));
       }
       byChannel.set(channel as Channel, byLanguage);
     }
@@ -153,7 +167,7 @@ export class MessageCatalog {
   static load(raw: unknown): MessageCatalog {
     if (!isRecord(raw)) throw new CatalogError('(root)', 'must be a JSON object');
     const defaultLanguage = raw.defaultLanguage ?? 'en';
-    if (typeof defaultLanguage !== 'string' || !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(defaultLanguage)) {
+    if (typeof defaultLanguage !== 'string' || !LANGUAGE_TAG.test(defaultLanguage)) {
       throw new CatalogError('defaultLanguage', 'must be a language tag such as "en"');
     }
     if (!isRecord(raw.applications)) throw new CatalogError('applications', 'must be an object');
@@ -182,20 +196,28 @@ export class MessageCatalog {
       text: request.text ?? '',
     };
 
+    const webotpDomain = own?.webotpDomain ?? fallback?.webotpDomain;
+    const reserved = request.channel === 'sms' ? webotpLineLength(webotpDomain) : 0;
+    // A template fed unexpected values (an empty `text`, a very long `client_name`) may lose the
+    // code or outgrow an SMS: then the next source in the chain is used, never a useless message.
+    const usable = (body: string) => carriesCode(body, request.code) && (request.channel !== 'sms' || body.length <= MAX_SMS_LENGTH - reserved);
+
     const found = this.find([own, fallback], request);
-    let rendered: RenderedMessage;
+    let rendered: RenderedMessage | undefined;
     if (found) {
       // Speak the request's own locale (es-MX) when the text is in its language (es).
       const language = languageChain(request.language).includes(found.language) ? request.language : found.language;
-      rendered = { body: engine.renderSync(found.template, variables), language, source: found.source };
-    } else if (request.channel === 'sms' && request.text) {
+      const body = engine.renderSync(found.template, variables);
+      if (usable(body)) rendered = { body, language, source: found.source };
+    }
+    if (!rendered && request.channel === 'sms' && request.text && usable(request.text)) {
       rendered = { body: request.text, language: request.language, source: 'auth0-text' };
-    } else {
+    }
+    if (!rendered) {
       const template = request.channel === 'sms' ? builtInSms : builtInVoice;
       rendered = { body: engine.renderSync(template, variables), language: 'en', source: 'built-in' };
     }
 
-    const webotpDomain = own?.webotpDomain ?? fallback?.webotpDomain;
     if (request.channel === 'sms' && webotpDomain) {
       // WebOTP: the last line binds the code to the origin so the browser can offer to fill it.
       rendered.body = `${rendered.body.trimEnd()}\n\n@${webotpDomain} #${request.code}`;

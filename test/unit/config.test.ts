@@ -125,7 +125,7 @@ describe('readPort', () => {
     expect(readPort({ PORT: raw })).toBe(port);
   });
 
-  it.each(['-1', '65536', '80.5', 'http', '3000abc'])('refuses %p', (raw) => {
+  it.each(['-1', '65536', '80.5', 'http', '3000abc', '0x10', '1e3'])('refuses %p', (raw) => {
     const error = refusal(() => readPort({ PORT: raw }));
     expect(error.key).toBe('PORT');
     expect(error.message).toBe('PORT must be a port number (0-65535).');

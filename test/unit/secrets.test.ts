@@ -127,6 +127,24 @@ describe('SecretsManagerSource', () => {
       expect(error.message).not.toContain('not-base64');
     });
 
+    it('is read again (at most every 10 s) so that a fix is seen without waiting out the cache', async () => {
+      fakeClock();
+      secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '' }));
+      const source = new SecretsManagerSource(ARN);
+      expect((await refusal(source.get())).code).toBe('configuration_error');
+      expect((await refusal(source.get())).code).toBe('configuration_error');
+      expect(secretsManager.count('GetSecretValue')).toBe(2);
+
+      secretsManager.put(ARN, keys());
+      jest.setSystemTime(Date.now() + 9_000);
+      expect((await refusal(source.get())).code).toBe('configuration_error');
+      expect(secretsManager.count('GetSecretValue')).toBe(2);
+
+      jest.setSystemTime(Date.now() + 1_000);
+      expect((await source.get()).twilio?.accountSid).toMatch(/^AC/);
+      expect(secretsManager.count('GetSecretValue')).toBe(3);
+    });
+
     it('refuses console mode: in Lambda the Twilio keys are required', async () => {
       secretsManager.put(ARN, { SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET });
       expect((await refusal(new SecretsManagerSource(ARN).get())).message).toContain('TWILIO_ACCOUNT_SID is missing');

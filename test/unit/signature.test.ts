@@ -137,6 +137,10 @@ describe('verifySignature', () => {
       expect(refusal([secret], BODY, { ...sign(), 'webhook-timestamp': 'yesterday' }).message).toBe(MESSAGES.timestamp);
     });
 
+    it.each(['12.5', '1795821152abc', ' 1795821152', '-5'])('refuses %p: the contract says integer seconds', (timestamp) => {
+      expect(refusal([secret], BODY, { ...sign(), 'webhook-timestamp': timestamp }).message).toBe(MESSAGES.timestamp);
+    });
+
     it('refuses a timestamp in milliseconds as out of tolerance', () => {
       expect(refusal([secret], BODY, sign({ timestamp: NOW * 1000 })).message).toBe(MESSAGES.stale);
     });

@@ -114,6 +114,23 @@ describe('choosing a template', () => {
   });
 });
 
+describe('a template whose output cannot be sent', () => {
+  it("falls back to Auth0's text, then to the built-in sentence, when the output lost the code", () => {
+    const onlyText = catalog({ authentication: { sms: { en: '{{ text }}' } } });
+    expect(onlyText.render(request({ text: `Code: ${CODE}` })).source).toBe('default/authentication/sms/en');
+    expect(onlyText.render(request()).body).toBe(`Your verification code is ${CODE}.`);
+    expect(onlyText.render(request()).source).toBe('built-in');
+  });
+
+  it('falls back when the output would be longer than an SMS can be', () => {
+    const loud = catalog({ authentication: { sms: { en: '{{ client_name }} {{ client_name }} {{ client_name }} {{ client_name }} {{ code }}' } } });
+    const longName = 'n'.repeat(512);
+    expect(loud.render(request({ client_name: 'Acme' })).source).toBe('default/authentication/sms/en');
+    const fallback = loud.render(request({ client_name: longName, text: `Code: ${CODE}` }));
+    expect(fallback).toMatchObject({ source: 'auth0-text', body: `Code: ${CODE}` });
+  });
+});
+
 describe('variables', () => {
   const ALL = '{{ code }}|{{ voice_code }}|{{ client_id }}|{{ client_name }}|{{ action }}|{{ channel }}|{{ language }}|{{ tenant }}|{{ text }}';
 
@@ -218,12 +235,26 @@ describe('loading a catalog', () => {
     expect(() => catalog({ authentication: { sms: { en: '{{ voice_code }}' }, voice: { en: '{{ code }}' } } })).not.toThrow();
   });
 
-  it('refuses an SMS that renders too long, leaving room for the WebOTP line', () => {
-    const limit = MAX_SMS_LENGTH - 40;
+  it('refuses an SMS that renders longer than Twilio accepts', () => {
     const sampleCodeLength = 8; // the trial render uses an 8-digit code
-    const fits = `${'x'.repeat(limit - sampleCodeLength)}{{ code }}`;
+    const fits = `${'x'.repeat(MAX_SMS_LENGTH - sampleCodeLength)}{{ code }}`;
     expect(() => catalog({ authentication: { sms: { fr: fits } } })).not.toThrow();
-    expect(frenchSmsError(`x${fits}`)).toBe(`${PATH} renders to ${limit + 1} characters; keep SMS under ${limit}`);
+    expect(frenchSmsError(`x${fits}`)).toBe(`${PATH} renders to ${MAX_SMS_LENGTH + 1} characters; keep SMS under ${MAX_SMS_LENGTH}`);
+  });
+
+  it("leaves room for the application's WebOTP line", () => {
+    const domain = 'login.example.com';
+    const limit = MAX_SMS_LENGTH - (domain.length + 15); // "\n\n@<domain> #<up to 10 digits>"
+    const template = `${'x'.repeat(limit - 8)}{{ code }}`;
+    const load = (source: string) => MessageCatalog.load({ applications: { default: { webotp_domain: domain, templates: { authentication: { sms: { fr: source } } } } } });
+    expect(() => load(template)).not.toThrow();
+    expect(() => load(`x${template}`)).toThrow(`renders to ${limit + 1} characters; keep SMS under ${limit}`);
+  });
+
+  it('refuses a language key that is not a BCP 47 tag', () => {
+    expect(loadError({ applications: { default: { templates: { authentication: { sms: { pt_BR: '{{ code }}' } } } } } })).toBe(
+      'config/messages.json: applications.default.templates.authentication.sms.pt_BR: the key must be a BCP 47 language tag such as "pt" or "pt-BR"',
+    );
   });
 
   it('does not limit the length of a call', () => {

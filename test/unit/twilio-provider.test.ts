@@ -114,6 +114,15 @@ describe('rejected credentials (Twilio 20003)', () => {
     expect(secrets.asked).toEqual([{ refresh: false }, { refresh: true }]);
   });
 
+  it('reports the latency of both attempts', async () => {
+    const rotated = randomBytes(16).toString('hex');
+    twilio.allow(twilio.accountSid, rotated);
+    twilio.script({ ...twilioError(401, 20003, 'Authenticate'), delayMs: 120 });
+    const secrets = new ScriptedSecrets([credentials({ authToken: 'revoked-token' }), credentials({ authToken: rotated })]);
+    const { receipt } = await sendCounting(secrets, SMS);
+    expect(receipt?.latencyMs).toBeGreaterThanOrEqual(120);
+  });
+
   it('retries when only the API key changed', async () => {
     const apiKey = { sid: `SK${'c'.repeat(32)}`, secret: 'new-api-key-secret' };
     twilio.allow(apiKey.sid, apiKey.secret);

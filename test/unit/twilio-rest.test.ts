@@ -147,6 +147,12 @@ describe("Twilio's errors", () => {
     expect(error.message).toContain('https://www.twilio.com/docs/errors/21211');
   });
 
+  it('leaves short digit runs such as error codes readable', async () => {
+    twilio.script(twilioError(400, 21211, 'See errors 21211 (21614) for details.'));
+    const { error } = await failure(() => client().createMessage(accountAuth(), sms()));
+    expect(error.message).toContain('See errors 21211 (21614) for details.');
+  });
+
   it('quotes the code alone when Twilio gives no more_info link', async () => {
     twilio.script({ status: 400, body: { code: 21608, message: 'Unverified number.' } });
     const { error } = await failure(() => client().createMessage(accountAuth(), sms()));

@@ -30,6 +30,13 @@ describe('sayLanguage', () => {
   });
 
   it.each([
+    ['zh-Hant-TW', 'zh-TW'],
+    ['zh-Hans-CN', 'zh-CN'],
+  ])('drops the script subtag of %s to find %s', (tag, locale) => {
+    expect(sayLanguage(tag)).toBe(locale);
+  });
+
+  it.each([
     ['es-AR', 'es-ES'],
     ['en-SG', 'en-US'],
     ['de-CH', 'de-DE'],
@@ -42,6 +49,7 @@ describe('sayLanguage', () => {
     ['ja', 'ja-JP'],
     ['ar', 'ar-AE'],
     ['nb', 'nb-NO'],
+    ['no', 'nb-NO'],
   ])('reads another language (%s) in its first listed locale (%s)', (tag, locale) => {
     expect(sayLanguage(tag)).toBe(locale);
   });
