@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { GatewayError, isGatewayError } from '../core/errors';
 import type { IdempotencyStore, Log } from '../core/ports';
-import { STATE_EXPIRY_ATTRIBUTE, STATE_KEY_ATTRIBUTE } from './state-table';
+import { STATE_EXPIRY_ATTRIBUTE, STATE_KEY_ATTRIBUTE } from './state-schema';
 
 /** A repeated webhook-id within this time gets the first answer, without a second message. */
 export const IDEMPOTENCY_WINDOW_SECONDS = 600;

@@ -6,14 +6,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { CounterStore } from '../core/ports';
+import { STATE_EXPIRY_ATTRIBUTE, STATE_KEY_ATTRIBUTE } from './state-schema';
 
-/**
- * The gateway's one DynamoDB table (STATE_TABLE), shared by idempotency records and rate-limit
- * counters: partition key `id`, expiry (TTL) attribute `expiration` in epoch seconds, the
- * attribute names Powertools Idempotency uses by default.
- */
-export const STATE_KEY_ATTRIBUTE = 'id';
-export const STATE_EXPIRY_ATTRIBUTE = 'expiration';
+// The gateway's one DynamoDB table (STATE_TABLE), shared by idempotency records and rate-limit
+// counters; its shape is in state-schema.ts.
 
 /** One client per container; short timeouts because every send waits on this table. */
 export function createStateClient(): DynamoDBClient {

@@ -1,0 +1,110 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { Channel } from '../../lambda/core/send-request';
+
+/**
+ * The gateway's EMF metrics (CONTRACT.md section 4) as CloudWatch metric objects, shared by the
+ * alarms and the dashboard so both read exactly the same series. Every per-channel metric uses
+ * the `Channel`-only dimension set; totals are metric math over both channels.
+ */
+
+export const CHANNELS: readonly Channel[] = ['sms', 'voice'];
+export const PERIOD = Duration.minutes(5);
+/** The failure rate is only meaningful over enough messages: fewer attempts count as 0 %. */
+export const MIN_ATTEMPTS_FOR_RATE = 5;
+
+export type CountMetric = 'MessageSent' | 'SendFailed' | 'MessageDelivered' | 'MessageUndelivered' | 'MessageFailed';
+
+export class GatewayMetrics {
+  constructor(readonly namespace: string) {}
+
+  count(metricName: CountMetric, channel: Channel): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName,
+      dimensionsMap: { Channel: channel },
+      statistic: cloudwatch.Stats.SUM,
+      period: PERIOD,
+      label: `${metricName} (${channel})`,
+    });
+  }
+
+  latency(channel: Channel, statistic: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: 'SendLatency',
+      dimensionsMap: { Channel: channel },
+      statistic,
+      period: PERIOD,
+      unit: cloudwatch.Unit.MILLISECONDS,
+      label: `${channel} ${statistic}`,
+    });
+  }
+
+  /** One metric summed over both channels; a channel without data counts as 0. */
+  total(metricName: CountMetric, label = `${metricName} (all channels)`): cloudwatch.MathExpression {
+    const id = metricName.charAt(0).toLowerCase() + metricName.slice(1);
+    const usingMetrics = Object.fromEntries(CHANNELS.map((channel) => [`${id}_${channel}`, this.count(metricName, channel)]));
+    return new cloudwatch.MathExpression({
+      expression: Object.keys(usingMetrics)
+        .map((key) => `FILL(${key}, 0)`)
+        .join(' + '),
+      usingMetrics,
+      period: PERIOD,
+      label,
+    });
+  }
+
+  /**
+   * (SendFailed + MessageUndelivered + MessageFailed) / (MessageSent + SendFailed), in percent,
+   * over both channels; 0 while fewer than MIN_ATTEMPTS_FOR_RATE messages were attempted, so a
+   * single failure at night does not page anyone.
+   */
+  failureRate(): cloudwatch.MathExpression {
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    const sum = (metricName: CountMetric, prefix: string) =>
+      CHANNELS.map((channel) => {
+        const id = `${prefix}_${channel}`;
+        usingMetrics[id] = this.count(metricName, channel);
+        return `FILL(${id}, 0)`;
+      }).join(' + ');
+    const sent = sum('MessageSent', 'sent');
+    const sendFailed = sum('SendFailed', 'sendfailed');
+    const undelivered = sum('MessageUndelivered', 'undelivered');
+    const failed = sum('MessageFailed', 'failed');
+    const attempted = `(${sent} + ${sendFailed})`;
+    const failures = `(${sendFailed} + ${undelivered} + ${failed})`;
+    return new cloudwatch.MathExpression({
+      expression: `IF(${attempted} >= ${MIN_ATTEMPTS_FOR_RATE}, 100 * ${failures} / ${attempted}, 0)`,
+      usingMetrics,
+      period: PERIOD,
+      label: 'Failure rate (%)',
+    });
+  }
+
+  /** Failures broken down by Twilio's error code (or the gateway's Reason), found by SEARCH. */
+  failuresByErrorCode(): cloudwatch.MathExpression {
+    return this.search(
+      `{${this.quotedNamespace()},Channel,ErrorCode} MetricName="MessageUndelivered" OR MetricName="MessageFailed"`,
+      'Undelivered/failed by Twilio error code',
+    );
+  }
+
+  sendFailuresByReason(): cloudwatch.MathExpression {
+    return this.search(`{${this.quotedNamespace()},Channel,Reason} MetricName="SendFailed"`, 'Send failures by reason');
+  }
+
+  private search(query: string, label: string): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `SEARCH('${query}', 'Sum', ${PERIOD.toSeconds()})`,
+      usingMetrics: {},
+      period: PERIOD,
+      label,
+    });
+  }
+
+  // Quoted so a namespace with `/` or `.` works; config.ts allows no quotes in it.
+  private quotedNamespace(): string {
+    return `"${this.namespace}"`;
+  }
+}

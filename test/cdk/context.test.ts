@@ -1,0 +1,88 @@
+import { App } from 'aws-cdk-lib';
+import { buildGatewayApp } from '../../cdk/gateway-app';
+import { readGatewayConfig } from '../../cdk/config';
+import { SmsGatewayStack } from '../../cdk/sms-gateway-stack';
+import { logicalIdOf, newApp, resourcesOfType, synthGateway, type Synthesized, removeAssemblies } from './synth';
+
+/**
+ * Context that changes what is deployed: an existing secret, the fraud settings and the stage
+ * throttling reach the template; a bad value or a broken template stops synth with its name.
+ */
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/sms-gateway-AbC123';
+
+describe('with an existing secret, fraud settings and throttling', () => {
+  let s: Synthesized;
+
+  beforeAll(() => {
+    s = synthGateway({
+      existingSecretArn: SECRET_ARN,
+      rateLimits: 'recipient:3/1h, global:500/1h',
+      allowedCountries: 'us, CA,us',
+      throttleRate: '5',
+      throttleBurst: '10',
+    });
+  });
+
+  test('creates no secret and no signing-key function: the existing secret is used as it is', () => {
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    s.template.resourceCountIs('Custom::SigningKey', 0);
+    expect(resourcesOfType(s.json, 'AWS::Lambda::Function')).toHaveLength(2);
+    expect(s.json.Outputs!.SecretArn.Value).toBe(SECRET_ARN);
+  });
+
+  test('both Lambdas read exactly that ARN (complete, so no wildcard suffix)', () => {
+    for (const path of ['Send/Function/Resource', 'Status/Function/Resource']) {
+      expect(s.json.Resources[logicalIdOf(s.stack, path)].Properties!.Environment.Variables.SECRET_ARN).toBe(SECRET_ARN);
+    }
+    const secretStatements = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties!.PolicyDocument.Statement as any[]).filter((st) => JSON.stringify(st.Action).includes('secretsmanager')),
+    );
+    expect(secretStatements).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN },
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN },
+    ]);
+  });
+
+  test('RATE_LIMITS as given and ALLOWED_COUNTRIES normalized, on the send Lambda only', () => {
+    const send = s.json.Resources[logicalIdOf(s.stack, 'Send/Function/Resource')].Properties!.Environment.Variables;
+    const status = s.json.Resources[logicalIdOf(s.stack, 'Status/Function/Resource')].Properties!.Environment.Variables;
+    expect(send).toMatchObject({ RATE_LIMITS: 'recipient:3/1h, global:500/1h', ALLOWED_COUNTRIES: 'US,CA' });
+    expect(status.RATE_LIMITS).toBeUndefined();
+    expect(status.ALLOWED_COUNTRIES).toBeUndefined();
+  });
+
+  test('stage throttling from throttleRate and throttleBurst', () => {
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+  });
+});
+
+afterAll(removeAssemblies);
+
+describe('synth fails before building anything', () => {
+  test.each([
+    ['alarmEmail', 'not-an-address'],
+    ['existingSecretArn', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/sms-gateway'],
+    ['failureRateThreshold', '0.1%x'],
+    ['burstCeiling', '0'],
+    ['throttleRate', 'fast'],
+    ['throttleBurst', '2.5'],
+    ['metricsNamespace', 'AWS/Lambda'],
+    ['rateLimits', 'recipient:5'],
+    ['allowedCountries', 'US,XX'],
+  ])('on a bad %s, with a message naming it', (key, value) => {
+    expect(() => buildGatewayApp(new App({ context: { [key]: value } }))).toThrow(`Invalid CDK context "${key}"`);
+  });
+
+  test('on a template that does not parse, naming its path in config/messages.json', () => {
+    const broken = {
+      defaultLanguage: 'en',
+      applications: { default: { templates: { authentication: { sms: { en: '{{ code } is your code' } } } } },
+    };
+    expect(() => new SmsGatewayStack(newApp(), 'Broken', { config: readGatewayConfig(() => undefined), messages: broken })).toThrow(
+      /^config\/messages\.json: applications\.default\.templates\.authentication\.sms\.en: /,
+    );
+  });
+});
