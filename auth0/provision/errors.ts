@@ -1,0 +1,51 @@
+import { ManagementError } from 'auth0';
+import { SCOPE_LIST } from './scopes';
+
+/**
+ * Turns what the SDK throws into a sentence that says what to fix: the domain, the credentials,
+ * the application's access to the Management API, or a missing scope (named).
+ */
+
+function bodyText(body: unknown, name: string): string | undefined {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function networkCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function explainAuth0Error(err: unknown, domain: string, clientId: string): string {
+  const code = networkCode(err);
+  if (code || (err instanceof TypeError && /fetch failed/.test(err.message))) {
+    return `Could not reach https://${domain} (${code ?? 'network error'}). Check AUTH0_DOMAIN: your tenant's domain, like your-tenant.us.auth0.com.`;
+  }
+  if (!(err instanceof ManagementError)) return (err as Error).message ?? String(err);
+
+  const status = err.statusCode;
+  const description = bodyText(err.body, 'error_description') ?? bodyText(err.body, 'message') ?? '';
+  if (err.message.startsWith('ManagementClient: token request failed')) {
+    if (status === 401) {
+      return `Auth0 refused the credentials of application ${clientId} at ${domain}: check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (a Machine to Machine application of this tenant).`;
+    }
+    if (status === 403) {
+      return `Application ${clientId} may not call the Auth0 Management API (${description || 'access denied'}). In the Dashboard, open Applications > APIs > Auth0 Management API > Machine To Machine Applications, authorize it, and grant the scopes: ${SCOPE_LIST}.`;
+    }
+    if (status === 404) return `https://${domain} has no Auth0 token endpoint: check AUTH0_DOMAIN (your tenant's domain, like your-tenant.us.auth0.com).`;
+    return `Auth0 refused the token request (HTTP ${status ?? '?'}): ${description || 'no details'}.`;
+  }
+  if (status === 401) return `The Management API rejected the access token (${description || 'unauthorized'}): check that AUTH0_DOMAIN is the tenant the application belongs to.`;
+  if (status === 403) {
+    const expected = /expected (?:any|all) of: ([\w:, ]+)/i.exec(description)?.[1]?.trim();
+    const missing = expected ? `the scope ${expected}` : 'a scope';
+    return `Application ${clientId} lacks ${missing} on the Auth0 Management API (${description || 'forbidden'}). Grant it these scopes: ${SCOPE_LIST}.`;
+  }
+  if (status === 429) return 'The Auth0 Management API rate limit was hit: wait a minute and run the command again.';
+  return `The Auth0 Management API answered HTTP ${status ?? '?'}: ${description || err.message}`;
+}

@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback CloudFormation endpoint speaking the service's query protocol (form-encoded
+ * `Action=DescribeStacks`, XML answers), enough for the real AWS SDK client. Point the SDK at it
+ * with AWS_ENDPOINT_URL_CLOUDFORMATION.
+ */
+export class FakeCloudFormation {
+  readonly stacks = new Map<string, Record<string, string>>();
+  readonly calls: Record<string, string>[] = [];
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FakeCloudFormation> {
+    let fake: FakeCloudFormation | undefined;
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
+      const [status, xml] = fake!.answer(params);
+      res.writeHead(status, { 'content-type': 'text/xml' });
+      res.end(xml);
+    });
+    fake = new FakeCloudFormation(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private answer(params: Record<string, string>): [number, string] {
+    this.calls.push(params);
+    const ns = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+    const error = (code: string, message: string): [number, string] => [
+      400,
+      `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`,
+    ];
+    if (params.Action !== 'DescribeStacks') return error('InvalidAction', `unsupported action ${params.Action}`);
+    const outputs = this.stacks.get(params.StackName);
+    if (!outputs) return error('ValidationError', `Stack with id ${params.StackName} does not exist`);
+    const members = Object.entries(outputs)
+      .map(([key, value]) => `<member><OutputKey>${key}</OutputKey><OutputValue>${value}</OutputValue></member>`)
+      .join('');
+    return [
+      200,
+      `<DescribeStacksResponse xmlns="${ns}"><DescribeStacksResult><Stacks><member>` +
+        `<StackName>${params.StackName}</StackName><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${params.StackName}/1</StackId>` +
+        `<CreationTime>2025-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs>` +
+        `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    ];
+  }
+}

@@ -1,0 +1,300 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback Auth0 tenant: the OAuth token endpoint and the Management API endpoints that
+ * `auth0 deploy` uses, with Auth0's status codes and error bodies (401 for bad credentials, 403
+ * for a missing client grant or scope, 409 for a duplicate Action name), scope checks per route,
+ * and Actions that take a moment to build. The SDK reaches it through `fetch`, which maps
+ * https://<domain> to this server.
+ */
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: any;
+}
+
+export interface FakeAction {
+  id: string;
+  name: string;
+  supported_triggers: { id: string; version?: string }[];
+  code: string;
+  runtime: string;
+  secrets: { name: string; value: string }[];
+  status: 'building' | 'built';
+  all_changes_deployed: boolean;
+  deployed_code?: string;
+}
+
+interface Binding {
+  id: string;
+  action_id: string;
+  display_name: string;
+}
+
+type Json = Record<string, unknown> | unknown[];
+
+const SCOPE_OF: [method: string, pattern: RegExp, scope: string][] = [
+  ['GET', /^\/api\/v2\/actions\//, 'read:actions'],
+  ['POST', /^\/api\/v2\/actions\/actions(\/[^/]+\/deploy)?$/, 'create:actions'],
+  ['PATCH', /^\/api\/v2\/actions\//, 'update:actions'],
+  ['GET', /^\/api\/v2\/guardian\//, 'read:guardian_factors'],
+  ['PUT', /^\/api\/v2\/guardian\//, 'update:guardian_factors'],
+];
+
+export const ALL_SCOPES = ['read:actions', 'create:actions', 'update:actions', 'read:guardian_factors', 'update:guardian_factors'];
+
+export class FakeManagementApi {
+  readonly domain = 'acme.test.auth0.com';
+  readonly clientId = `m2m${randomBytes(8).toString('hex')}`;
+  readonly clientSecret = randomBytes(24).toString('base64url');
+  readonly calls: RecordedCall[] = [];
+  readonly actions = new Map<string, FakeAction>();
+  readonly bindings: Record<string, Binding[]> = { 'send-phone-message': [], 'post-login': [] };
+  scopes = new Set(ALL_SCOPES);
+  /** False: the application has no client grant for the Management API. */
+  clientGranted = true;
+  phoneProvider = 'auth0';
+  messageTypes: string[] = ['sms'];
+  factors: Record<string, boolean> = { sms: false, otp: true, email: false, 'push-notification': false, duo: false };
+  private readonly tokens = new Map<string, Set<string>>();
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FakeManagementApi> {
+    let fake: FakeManagementApi | undefined;
+    const server = createServer((req, res) => void fake!.handle(req, res));
+    fake = new FakeManagementApi(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** A fetch that sends https://<domain>/... here; other hosts are left to the real fetch. */
+  get fetch(): typeof fetch {
+    return (input, init) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      if (url.host === this.domain) return fetch(`${this.origin}${url.pathname}${url.search}`, init);
+      return fetch(input, init);
+    };
+  }
+
+  /** Requests that change something (the token request aside). */
+  writes(): RecordedCall[] {
+    return this.calls.filter((call) => call.method !== 'GET' && call.path !== '/oauth/token');
+  }
+
+  addAction(action: Partial<FakeAction> & { name: string }): FakeAction {
+    const stored: FakeAction = {
+      id: randomUUID(),
+      supported_triggers: [{ id: 'send-phone-message', version: 'v2' }],
+      code: 'exports.onExecuteSendPhoneMessage = async () => {};',
+      runtime: 'node22',
+      secrets: [],
+      status: 'built',
+      all_changes_deployed: true,
+      ...action,
+    };
+    stored.deployed_code ??= stored.all_changes_deployed ? stored.code : undefined;
+    this.actions.set(stored.id, stored);
+    return stored;
+  }
+
+  bind(trigger: string, action: FakeAction, displayName = action.name): void {
+    this.bindings[trigger].push({ id: randomUUID(), action_id: action.id, display_name: displayName });
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const body = text === '' ? undefined : form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+    const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body };
+    this.calls.push(call);
+    const [status, answer] = this.answer(call, req.headers.authorization);
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(answer === undefined ? '' : JSON.stringify(answer));
+  }
+
+  private answer(call: RecordedCall, authorization: string | undefined): [number, Json | undefined] {
+    if (call.path === '/oauth/token' && call.method === 'POST') return this.token(call.body);
+    if (!call.path.startsWith('/api/v2/')) return [404, { statusCode: 404, error: 'Not Found', message: 'Not Found' }];
+
+    const granted = this.tokens.get(/^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '');
+    if (!granted) return [401, { statusCode: 401, error: 'Unauthorized', message: 'Invalid token' }];
+    const needed = SCOPE_OF.find(([method, pattern]) => method === call.method && pattern.test(call.path))?.[2];
+    if (needed && !granted.has(needed)) {
+      return [403, { statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${needed}`, errorCode: 'insufficient_scope' }];
+    }
+    return this.route(call);
+  }
+
+  private token(form: Record<string, string> = {}): [number, Json] {
+    if (form.grant_type !== 'client_credentials' || form.client_id !== this.clientId || form.client_secret !== this.clientSecret) {
+      return [401, { error: 'access_denied', error_description: 'Unauthorized' }];
+    }
+    const audience = `https://${this.domain}/api/v2/`;
+    if (!this.clientGranted || form.audience !== audience) {
+      return [
+        403,
+        { error: 'access_denied', error_description: `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API. See: Auth0 API "Client Grants"` },
+      ];
+    }
+    const token = randomBytes(16).toString('hex');
+    this.tokens.set(token, new Set(this.scopes));
+    return [200, { access_token: token, scope: [...this.scopes].join(' '), expires_in: 86400, token_type: 'Bearer' }];
+  }
+
+  private view(action: FakeAction): Record<string, unknown> {
+    return {
+      id: action.id,
+      name: action.name,
+      supported_triggers: action.supported_triggers,
+      code: action.code,
+      runtime: action.runtime,
+      secrets: action.secrets.map((secret) => ({ name: secret.name, updated_at: '2025-01-01T00:00:00.000Z' })),
+      status: action.status,
+      all_changes_deployed: action.all_changes_deployed,
+      created_at: '2025-01-01T00:00:00.000Z',
+      updated_at: '2025-01-01T00:00:00.000Z',
+    };
+  }
+
+  private page<T>(items: T[], query: URLSearchParams): { page: number; per_page: number; total: number; items: T[] } {
+    const page = Number(query.get('page') ?? 0);
+    const perPage = Number(query.get('per_page') ?? 20);
+    return { page, per_page: perPage, total: items.length, items: items.slice(page * perPage, (page + 1) * perPage) };
+  }
+
+  private route(call: RecordedCall): [number, Json | undefined] {
+    const { method, path, body, query } = call;
+    const notFound: [number, Json] = [404, { statusCode: 404, error: 'Not Found', message: 'Not found' }];
+
+    if (method === 'GET' && path === '/api/v2/actions/triggers') {
+      return [
+        200,
+        {
+          triggers: [
+            { id: 'send-phone-message', version: 'v1', status: 'DEPRECATED', runtimes: ['node12'] },
+            { id: 'send-phone-message', version: 'v2', status: 'CURRENT', runtimes: ['node18', 'node22'], default_runtime: 'node22' },
+            { id: 'post-login', version: 'v3', status: 'CURRENT', runtimes: ['node22'], default_runtime: 'node22' },
+          ],
+        },
+      ];
+    }
+    if (path === '/api/v2/actions/actions') {
+      if (method === 'GET') {
+        const matching = [...this.actions.values()].filter(
+          (action) =>
+            (!query.get('actionName') || action.name === query.get('actionName')) &&
+            (!query.get('triggerId') || action.supported_triggers.some((trigger) => trigger.id === query.get('triggerId'))),
+        );
+        const { items, ...paging } = this.page(matching, query);
+        return [200, { actions: items.map((action) => this.view(action)), ...paging }];
+      }
+      if (method === 'POST') {
+        if ([...this.actions.values()].some((action) => action.name === body.name)) {
+          return [409, { statusCode: 409, error: 'Conflict', message: `An action with the name '${body.name}' already exists.` }];
+        }
+        const action = this.addAction({ ...body, status: 'building', all_changes_deployed: false });
+        return [201, this.view(action)];
+      }
+    }
+    const actionMatch = /^\/api\/v2\/actions\/actions\/([^/]+)(\/deploy)?$/.exec(path);
+    if (actionMatch) {
+      const action = this.actions.get(actionMatch[1]);
+      if (!action) return notFound;
+      if (method === 'GET' && !actionMatch[2]) {
+        const shown = this.view(action);
+        action.status = 'built'; // built by the next look
+        return [200, shown];
+      }
+      if (method === 'PATCH' && !actionMatch[2]) {
+        for (const key of ['code', 'runtime', 'secrets', 'supported_triggers'] as const) {
+          if (body[key] !== undefined) (action as any)[key] = body[key];
+        }
+        action.status = 'building';
+        action.all_changes_deployed = false;
+        return [200, this.view(action)];
+      }
+      if (method === 'POST' && actionMatch[2]) {
+        if (action.status !== 'built') return [400, { statusCode: 400, error: 'Bad Request', message: 'The action has not been built yet.' }];
+        action.deployed_code = action.code;
+        action.all_changes_deployed = true;
+        return [200, { id: randomUUID(), action_id: action.id, code: action.code, runtime: action.runtime, deployed: true, status: 'built', number: 1 }];
+      }
+    }
+    const bindingsMatch = /^\/api\/v2\/actions\/triggers\/([^/]+)\/bindings$/.exec(path);
+    if (bindingsMatch) {
+      const trigger = bindingsMatch[1];
+      const current = (this.bindings[trigger] ??= []);
+      const shown = (binding: Binding) => ({
+        id: binding.id,
+        trigger_id: trigger,
+        display_name: binding.display_name,
+        action: this.view(this.actions.get(binding.action_id)!),
+      });
+      if (method === 'GET') {
+        const { items, ...paging } = this.page(current, query);
+        return [200, { bindings: items.map(shown), ...paging }];
+      }
+      if (method === 'PATCH') {
+        const next: Binding[] = [];
+        for (const entry of body.bindings as { ref: { type: string; value: string }; display_name?: string }[]) {
+          const { type, value } = entry.ref;
+          const existing = type === 'binding_id' ? current.find((binding) => binding.id === value) : undefined;
+          const action =
+            type === 'binding_id'
+              ? this.actions.get(existing?.action_id ?? '')
+              : type === 'action_id'
+                ? this.actions.get(value)
+                : [...this.actions.values()].find((candidate) => candidate.name === value);
+          if (!action || (type === 'binding_id' && !existing)) {
+            return [400, { statusCode: 400, error: 'Bad Request', message: `Unknown ${type} ${value}` }];
+          }
+          if (action.deployed_code === undefined) return [400, { statusCode: 400, error: 'Bad Request', message: `Action ${action.name} is not deployed.` }];
+          next.push({ id: existing?.id ?? randomUUID(), action_id: action.id, display_name: entry.display_name ?? existing?.display_name ?? action.name });
+        }
+        this.bindings[trigger] = next;
+        return [200, { bindings: next.map(shown) }];
+      }
+    }
+    if (path === '/api/v2/guardian/factors/phone/selected-provider') {
+      if (method === 'GET') return [200, { provider: this.phoneProvider }];
+      if (method === 'PUT') {
+        this.phoneProvider = body.provider;
+        return [200, { provider: this.phoneProvider }];
+      }
+    }
+    if (path === '/api/v2/guardian/factors/phone/message-types') {
+      if (method === 'GET') return [200, { message_types: this.messageTypes }];
+      if (method === 'PUT') {
+        this.messageTypes = body.message_types;
+        return [200, { message_types: this.messageTypes }];
+      }
+    }
+    if (method === 'GET' && path === '/api/v2/guardian/factors') {
+      return [200, Object.entries(this.factors).map(([name, enabled]) => ({ name, enabled, trial_expired: false }))];
+    }
+    const factorMatch = /^\/api\/v2\/guardian\/factors\/([^/]+)$/.exec(path);
+    if (factorMatch && method === 'PUT') {
+      if (!(factorMatch[1] in this.factors)) return notFound;
+      this.factors[factorMatch[1]] = body.enabled === true;
+      return [200, { enabled: this.factors[factorMatch[1]] }];
+    }
+    return notFound;
+  }
+}

@@ -1,0 +1,111 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+/**
+ * A loopback stand-in for POST /messages that checks every request's Standard Webhooks
+ * signature with the `standardwebhooks` package (the one the gateway uses), records it, and
+ * answers as scripted.
+ */
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  raw: string;
+  body: Record<string, unknown>;
+  /** Which configured secrets verified the signature header on their own. */
+  verifiedBy: string[];
+}
+
+export interface Answer {
+  status: number;
+  body?: unknown;
+  /** Wait this long (real milliseconds) before answering. */
+  delayMs?: number;
+  /** Drop the connection without answering. */
+  hangUp?: boolean;
+}
+
+export class VerifyingGateway {
+  readonly requests: ReceivedRequest[] = [];
+  private readonly answers: Answer[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    private readonly secrets: string[],
+  ) {}
+
+  static async start(secrets: string[]): Promise<VerifyingGateway> {
+    let gateway: VerifyingGateway | undefined;
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const answer = gateway!.receive(req.headers, raw);
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      if (answer.hangUp) {
+        req.socket.destroy();
+        return;
+      }
+      if (res.destroyed || req.socket.destroyed) return;
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+    });
+    gateway = new VerifyingGateway(server, secrets);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return gateway;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/messages`;
+  }
+
+  /** The next requests get these answers, in order; then `200` with the contract's success body. */
+  answer(...answers: Answer[]): void {
+    this.answers.push(...answers);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private receive(headers: IncomingHttpHeaders, raw: string): Answer {
+    const signed = {
+      'webhook-id': String(headers['webhook-id'] ?? ''),
+      'webhook-timestamp': String(headers['webhook-timestamp'] ?? ''),
+      'webhook-signature': String(headers['webhook-signature'] ?? ''),
+    };
+    const verifiedBy = this.secrets.filter((secret) => {
+      try {
+        new Webhook(secret).verify(raw, signed);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      // recorded as an empty body; the test will say what was expected
+    }
+    this.requests.push({ headers, raw, body, verifiedBy });
+    if (verifiedBy.length === 0) {
+      return { status: 401, body: { error: { code: 'invalid_signature', message: 'The webhook-signature does not match.' } } };
+    }
+    return (
+      this.answers.shift() ?? {
+        status: 200,
+        body: { id: signed['webhook-id'], sid: `SM${'0'.repeat(32)}`, status: 'queued', channel: body.message_type === 'voice' ? 'voice' : 'sms' },
+      }
+    );
+  }
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
