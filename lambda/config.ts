@@ -9,6 +9,8 @@ import { parseAllowedCountries, parseRateLimits, type RateLimit } from './core/l
 export interface RuntimeConfig {
   /** Set in Lambda: the secret holding the keys. Unset locally: the keys come from the environment. */
   secretArn?: string;
+  /** The Parameters and Secrets Lambda Extension, when the function has it. */
+  secretsExtension?: { port: number; sessionToken: string };
   /** The public URL of POST /twilio/status: Twilio's StatusCallback, and what it signs. */
   statusCallbackUrl: string;
   /** Origin of Twilio's REST API, without a trailing slash. */
@@ -77,8 +79,17 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     throw new ConfigurationError('TWILIO_API_BASE_URL', 'must be an origin only, like https://api.twilio.com (no path).');
   }
 
+  // The extension's own setting; the stack sets it with the layer. It answers only to the
+  // function's session token.
+  const extensionPort = value(env, 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT');
+  const sessionToken = value(env, 'AWS_SESSION_TOKEN');
+  if (extensionPort !== undefined && !/^\d{1,5}$/.test(extensionPort)) {
+    throw new ConfigurationError('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', 'must be a port number.');
+  }
+
   return {
     secretArn,
+    secretsExtension: extensionPort && sessionToken ? { port: Number(extensionPort), sessionToken } : undefined,
     statusCallbackUrl,
     twilioApiBaseUrl: baseUrl.origin,
     metricsNamespace: value(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE,

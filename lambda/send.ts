@@ -6,12 +6,13 @@
 import deniedPrefixes from '../config/denied-prefixes.json';
 import messages from '../config/messages.json';
 import { ConsoleProvider } from './adapters/console-provider';
-import { PowertoolsIdempotencyStore } from './adapters/idempotency';
+import { DynamoDbClient } from './adapters/dynamodb-client';
+import { DynamoDbCounterStore } from './adapters/dynamodb-counters';
+import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency';
 import { createLogger } from './adapters/logger';
 import { createMetrics, MetricsTelemetry } from './adapters/metrics';
 import { ProviderRouter } from './adapters/provider-router';
 import { secretsSourceFor } from './adapters/secrets';
-import { createStateClient, DynamoDbCounterStore } from './adapters/state-table';
 import { TwilioProvider } from './adapters/twilio-provider';
 import { TwilioRestClient } from './adapters/twilio-rest';
 import { readSendConfig } from './config';
@@ -23,7 +24,7 @@ import { createSendHandler } from './handlers/send-handler';
 const config = readSendConfig();
 const logger = createLogger(config.serviceName);
 const secrets = secretsSourceFor(config);
-const state = createStateClient();
+const state = new DynamoDbClient();
 const twilio = new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), config.statusCallbackUrl);
 
 export const handler = createSendHandler({
@@ -33,7 +34,7 @@ export const handler = createSendHandler({
   catalog: MessageCatalog.load(messages),
   provider: new ProviderRouter(secrets, twilio, new ConsoleProvider()),
   destinations: { allowedCountries: config.allowedCountries, deniedRanges: loadDeniedRanges(deniedPrefixes) },
-  idempotency: new PowertoolsIdempotencyStore(state, config.stateTable, logger),
+  idempotency: new DynamoDbIdempotencyStore(state, config.stateTable),
   limiter: new RateLimiter(config.rateLimits, new DynamoDbCounterStore(state, config.stateTable)),
   telemetry: new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName)),
 });

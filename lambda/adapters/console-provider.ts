@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { maskPhone } from '../core/e164';
 import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../core/ports';
-import { sayLanguage } from './voice-twiml';
+import { sayLanguage } from './say-language';
 
 /**
  * Console mode (CONTRACT.md section 6): no Twilio keys, so each message is printed instead of

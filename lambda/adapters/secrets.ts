@@ -1,9 +1,10 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, GatewayError } from '../core/errors';
 import { parseGatewaySecrets, type GatewaySecrets } from '../core/gateway-secrets';
 import type { SecretsSource } from '../core/ports';
 import type { RuntimeConfig } from '../config';
+import { httpRequest, type HttpAnswer } from './http-request';
 
 /** Secrets are re-read after 5 minutes, so a rotation reaches every warm container quickly. */
 export const SECRET_MAX_AGE_SECONDS = 300;
@@ -36,25 +37,115 @@ export function secretsReadError(err: unknown): GatewayError {
   return new GatewayError('configuration_error', `The gateway cannot read its secret (${sdk.name ?? 'unknown error'}).`, { cause: err });
 }
 
+/** Reads the secret's JSON value; `fresh` goes past every cache on the way. */
+interface SecretReader {
+  read(fresh: boolean): Promise<unknown>;
+}
+
 /**
- * In Lambda: the JSON secret named by SECRET_ARN, read with Powertools Parameters (which
- * caches it per container) and parsed once per fetched value.
+ * Powertools Parameters over the AWS SDK, which caches the value per container. Both are
+ * loaded on first use: in Lambda the extension below serves every read but the rare forced
+ * one, so the SDK's ~50 ms of loading stays out of the cold start.
+ */
+class SdkSecretReader implements SecretReader {
+  private provider: SecretsProvider | undefined;
+
+  constructor(
+    private readonly secretArn: string,
+    private readonly client?: SecretsManagerClient,
+  ) {}
+
+  async read(fresh: boolean): Promise<unknown> {
+    this.provider ??= this.createProvider();
+    try {
+      return await this.provider.get(this.secretArn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS, forceFetch: fresh });
+    } catch (err) {
+      if ((err as Error).name === 'TransformParameterError') {
+        throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.', { cause: err });
+      }
+      throw secretsReadError(err);
+    }
+  }
+
+  private createProvider(): SecretsProvider {
+    const { SecretsProvider } = require('@aws-lambda-powertools/parameters/secrets') as typeof import('@aws-lambda-powertools/parameters/secrets');
+    const { SecretsManagerClient } = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+    const client = this.client ?? new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+    return new SecretsProvider({ awsSdkV3Client: client });
+  }
+}
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension's localhost interface, a plain GET: the
+ * recommended way for Lambdas to read secrets, and no SDK to load. Powertools Parameters has
+ * no provider for it, hence this reader. The extension cannot be told to skip its cache, so a
+ * forced read goes to Secrets Manager through the SDK reader.
+ */
+class ExtensionSecretReader implements SecretReader {
+  private cached: { value: unknown; at: number } | undefined;
+  private sdk: SdkSecretReader | undefined;
+
+  constructor(
+    private readonly secretArn: string,
+    private readonly port: number,
+    private readonly sessionToken: string,
+  ) {}
+
+  async read(fresh: boolean): Promise<unknown> {
+    if (fresh) {
+      this.cached = undefined;
+      return (this.sdk ??= new SdkSecretReader(this.secretArn)).read(true);
+    }
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < SECRET_MAX_AGE_SECONDS * 1000) return this.cached.value;
+    const value = await this.fetch();
+    this.cached = { value, at: now };
+    return value;
+  }
+
+  private async fetch(): Promise<unknown> {
+    let answer: HttpAnswer;
+    try {
+      answer = await httpRequest(`http://localhost:${this.port}/secretsmanager/get?secretId=${encodeURIComponent(this.secretArn)}`, {
+        method: 'GET',
+        headers: { 'x-aws-parameters-secrets-token': this.sessionToken },
+        timeoutMs: 3_000,
+      });
+    } catch (err) {
+      throw new GatewayError('provider_unavailable', 'Secrets Manager did not answer; try again later.', { cause: err });
+    }
+    if (answer.status >= 500) {
+      throw new GatewayError('provider_unavailable', 'Secrets Manager did not answer; try again later.', { cause: new Error(answer.text) });
+    }
+    if (answer.status !== 200) {
+      const name = /[A-Za-z]+Exception/.exec(answer.text)?.[0] ?? `HTTP ${answer.status}`;
+      throw new GatewayError('configuration_error', `The gateway cannot read its secret (${name}).`, { cause: new Error(answer.text) });
+    }
+    try {
+      const { SecretString } = JSON.parse(answer.text) as { SecretString?: string };
+      return JSON.parse(SecretString ?? '');
+    } catch (err) {
+      throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.', { cause: err });
+    }
+  }
+}
+
+/**
+ * In Lambda: the JSON secret named by SECRET_ARN, through the Lambda extension when the
+ * function has it (the stack adds it), else Powertools Parameters, cached for 5 minutes and
+ * parsed once per value read.
  */
 export class SecretsManagerSource implements SecretsSource {
-  private readonly provider: SecretsProvider;
-  /** The last value fetched, and what parsing it gave: parsed once per fetched value. */
+  private readonly reader: SecretReader;
+  /** The last value read, and what parsing it gave. */
   private parsedFrom: unknown;
   private parsed: GatewaySecrets | GatewayError | undefined;
   private lastForcedRefresh = 0;
 
-  constructor(
-    private readonly secretArn: string,
-    client: SecretsManagerClient = new SecretsManagerClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-    }),
-  ) {
-    this.provider = new SecretsProvider({ awsSdkV3Client: client });
+  constructor(secretArn: string, options: { client?: SecretsManagerClient; extension?: { port: number; sessionToken: string } } = {}) {
+    this.reader = options.extension
+      ? new ExtensionSecretReader(secretArn, options.extension.port, options.extension.sessionToken)
+      : new SdkSecretReader(secretArn, options.client);
   }
 
   async get(options: { refresh?: boolean } = {}): Promise<GatewaySecrets> {
@@ -62,18 +153,10 @@ export class SecretsManagerSource implements SecretsSource {
     // An unusable secret is read again (at most every 10 s) so that the fix reaches this
     // container without waiting out the 5-minute cache.
     const wanted = options.refresh === true || this.parsed instanceof GatewayError;
-    const forceFetch = wanted && now - this.lastForcedRefresh >= MIN_REFRESH_INTERVAL_MS;
-    if (forceFetch) this.lastForcedRefresh = now;
+    const fresh = wanted && now - this.lastForcedRefresh >= MIN_REFRESH_INTERVAL_MS;
+    if (fresh) this.lastForcedRefresh = now;
 
-    let raw: unknown;
-    try {
-      raw = await this.provider.get(this.secretArn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS, forceFetch });
-    } catch (err) {
-      if ((err as Error).name === 'TransformParameterError') {
-        throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.', { cause: err });
-      }
-      throw secretsReadError(err);
-    }
+    const raw = await this.reader.read(fresh);
     if (raw !== this.parsedFrom || this.parsed === undefined) {
       this.parsedFrom = raw;
       this.parsed = parse(raw);
@@ -110,6 +193,7 @@ export class EnvironmentSource implements SecretsSource {
 }
 
 /** Secrets Manager when SECRET_ARN is set (always, in Lambda), the environment otherwise. */
-export function secretsSourceFor(config: Pick<RuntimeConfig, 'secretArn'>): SecretsSource {
-  return config.secretArn ? new SecretsManagerSource(config.secretArn) : new EnvironmentSource();
+export function secretsSourceFor(config: Pick<RuntimeConfig, 'secretArn' | 'secretsExtension'>): SecretsSource {
+  if (!config.secretArn) return new EnvironmentSource();
+  return new SecretsManagerSource(config.secretArn, { extension: config.secretsExtension });
 }

@@ -1,12 +1,14 @@
-import { GatewayError } from '../core/errors';
 import { maskPhone } from '../core/e164';
+import { GatewayError } from '../core/errors';
+import { httpRequest, NoAnswerError, type HttpAnswer } from './http-request';
 
 /**
- * The two Twilio REST calls the gateway makes (create Message, create Call), over `fetch`.
+ * The two Twilio REST calls the gateway makes (create Message, create Call), as plain HTTPS
+ * requests (http-request.ts says why not `fetch`).
  *
  * Written by hand on purpose: the `twilio` client bundles to 3.8 MB and costs ~260 ms of every
- * cold start, for two form-encoded POSTs. Node's fetch (undici) keeps connections alive by
- * default, so warm invocations reuse the TLS connection to api.twilio.com.
+ * cold start, for two form-encoded POSTs. Connections are kept alive, so warm invocations reuse
+ * the TLS connection to api.twilio.com.
  *
  * Time budget: each attempt times out after 5 s; a 429, a 5xx or a connection failure is
  * retried once after a jittered backoff, only while the whole call stays under 8 s (Auth0
@@ -41,7 +43,7 @@ const INVALID_RECIPIENT = new Set([21211, 21614]);
 const DESTINATION_NOT_ALLOWED = new Set([21408, 21610]);
 export const TWILIO_AUTHENTICATION_FAILED = 20003;
 
-const USER_AGENT = 'mfa-sms-gateway/0.1 (+fetch)';
+const USER_AGENT = 'mfa-sms-gateway/0.1';
 // A number as Twilio may quote it: `+14155550123`, `+1 (415) 555-0123`, or 8+ bare digits
 // (error codes have 5, so `21211 (21614)` stays readable).
 const PHONE_LIKE = /\+\d[\d ()-]{5,}\d|\b\d{8,15}\b/g;
@@ -57,8 +59,8 @@ function scrub(message: string): string {
   return message.replace(PHONE_LIKE, (match) => maskPhone(match.replace(/[^\d+]/g, '')));
 }
 
-function retryAfterMs(response: Response): number | undefined {
-  const header = response.headers.get('retry-after');
+function retryAfterMs(answer: HttpAnswer): number | undefined {
+  const header = answer.headers['retry-after'];
   if (!header) return undefined;
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
@@ -70,8 +72,7 @@ interface TwilioErrorBody {
   more_info?: string;
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+function readJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -107,7 +108,7 @@ export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: num
   });
 }
 
-type Attempt = { response: Response; body: unknown } | { failure: 'timeout' | 'network'; cause: unknown };
+type Attempt = { answer: HttpAnswer; body: unknown } | { failure: 'timeout' | 'network'; cause: unknown };
 
 export class TwilioRestClient {
   private readonly baseUrl: string;
@@ -136,8 +137,7 @@ export class TwilioRestClient {
     const url = `${this.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(auth.accountSid)}/${resource}`;
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value !== undefined) form.append(key, value);
-    const init = {
-      method: 'POST',
+    const request = {
       headers: {
         authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
@@ -149,15 +149,15 @@ export class TwilioRestClient {
 
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let attempt = await this.attempt(url, init, this.attemptTimeoutMs);
+    let attempt = await this.attempt(url, request, this.attemptTimeoutMs);
 
     if (this.shouldRetry(attempt)) {
-      const wait = this.backoffMs('response' in attempt ? retryAfterMs(attempt.response) : undefined);
+      const wait = this.backoffMs('answer' in attempt ? retryAfterMs(attempt.answer) : undefined);
       const remaining = this.totalBudgetMs - elapsed() - wait;
       // A retry with less than a second left would most likely time out anyway.
       if (remaining >= 1_000) {
         await new Promise((resolve) => setTimeout(resolve, wait));
-        attempt = await this.attempt(url, init, Math.min(this.attemptTimeoutMs, remaining));
+        attempt = await this.attempt(url, request, Math.min(this.attemptTimeoutMs, remaining));
       }
     }
 
@@ -166,31 +166,31 @@ export class TwilioRestClient {
       const what = attempt.failure === 'timeout' ? 'did not answer in time' : 'could not be reached';
       throw new GatewayError('provider_unavailable', `Twilio ${what}; try again later.`, { latencyMs, cause: attempt.cause });
     }
-    const { response, body } = attempt;
-    if (!response.ok) {
-      const retryAfter = retryAfterMs(response);
-      throw mapTwilioError(response.status, body, latencyMs, retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined);
+    const { answer, body } = attempt;
+    if (answer.status < 200 || answer.status >= 300) {
+      const retryAfter = retryAfterMs(answer);
+      throw mapTwilioError(answer.status, body, latencyMs, retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined);
     }
     const resourceBody = (typeof body === 'object' && body !== null ? body : {}) as { sid?: unknown; status?: unknown };
     if (typeof resourceBody.sid !== 'string' || typeof resourceBody.status !== 'string') {
       // Twilio said yes but we cannot tell what it created: do not claim success.
-      throw new GatewayError('provider_error', `Twilio answered HTTP ${response.status} without a resource SID.`, { latencyMs });
+      throw new GatewayError('provider_error', `Twilio answered HTTP ${answer.status} without a resource SID.`, { latencyMs });
     }
     return { sid: resourceBody.sid, status: resourceBody.status, latencyMs };
   }
 
   private shouldRetry(attempt: Attempt): boolean {
     if ('failure' in attempt) return attempt.failure === 'network';
-    return attempt.response.status === 429 || attempt.response.status >= 500;
+    return attempt.answer.status === 429 || attempt.answer.status >= 500;
   }
 
-  private async attempt(url: string, init: RequestInit, timeoutMs: number): Promise<Attempt> {
+  private async attempt(url: string, request: { headers: Record<string, string>; body: string }, timeoutMs: number): Promise<Attempt> {
     try {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      return { response, body: await readJson(response) };
+      const answer = await httpRequest(url, { method: 'POST', ...request, timeoutMs });
+      return { answer, body: readJson(answer.text) };
     } catch (err) {
-      const name = (err as Error).name;
-      return { failure: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', cause: err };
+      if (!(err instanceof NoAnswerError)) throw err;
+      return { failure: err.timedOut ? 'timeout' : 'network', cause: err };
     }
   }
 }

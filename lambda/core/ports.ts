@@ -53,28 +53,31 @@ export interface Log {
   error(message: string, attributes: Record<string, unknown>): void;
 }
 
-/** Atomic counters with expiry (DynamoDB conditional updates in production and locally). */
+/** Counters kept together in one item, changed atomically (DynamoDB conditional updates). */
 export interface CounterStore {
   /**
-   * Adds one to the counter unless it already reached `max`; false when it had. Atomic: of
-   * any number of concurrent calls, exactly `max` succeed.
+   * Adds one to every named counter of the item, unless any of them already reached its max.
+   * Returns undefined when counted; when refused, the current values, so the caller can tell
+   * which counter was full. Atomic: of any number of concurrent calls, exactly as many succeed
+   * as the fullest counter allows.
    */
-  increment(key: string, max: number, expiresAtSeconds: number): Promise<boolean>;
-  /** Takes one back (a send that was counted but did not happen). */
-  decrement(key: string): Promise<void>;
+  increment(key: string, counters: readonly { name: string; max: number }[], expiresAtSeconds: number): Promise<Record<string, number> | undefined>;
+  /** Takes one back from each named counter (a send that was counted but did not happen). */
+  decrement(key: string, names: readonly string[]): Promise<void>;
 }
 
-/** Runs an operation at most once per key for a while, remembering its result. */
+/**
+ * At most one send per webhook-id within a window. `claim` marks the id as being processed (or
+ * says what the first attempt answered), `complete` records the answer for repeats, `release`
+ * forgets a failed attempt so that a retry can send.
+ */
 export interface IdempotencyStore {
   /**
-   * Runs `operation` unless `key` was seen: then returns the first result (`replayed`), or
-   * throws request_in_progress while the first run is going, or idempotency_key_reused when
-   * `fingerprint` differs from the first run's. A failed run is forgotten, so a retry runs again.
+   * Resolves to `undefined` when this attempt may proceed, or to the first attempt's answer.
+   * Throws request_in_progress while another attempt holds the id, idempotency_key_reused when
+   * the id was used for a request with another `fingerprint`.
    */
-  once<T extends Record<string, unknown>>(
-    key: string,
-    fingerprint: string,
-    operation: () => Promise<T>,
-    options?: { remainingTimeMs?: number },
-  ): Promise<{ result: T; replayed: boolean }>;
+  claim(key: string, fingerprint: string, options?: { remainingTimeMs?: number }): Promise<Record<string, unknown> | undefined>;
+  complete(key: string, answer: Record<string, unknown>): Promise<void>;
+  release(key: string): Promise<void>;
 }

@@ -88,10 +88,37 @@ async function deliver(id: string, message: SendRequest, request: SignedRequest,
   try {
     checkDestination(message.recipient, deps.destinations);
     const fingerprint = createHash('sha256').update(request.body).digest('base64url');
-    const { result, replayed } = await deps.idempotency.once(id, fingerprint, () => sendOnce(id, message, limiterKey, context, deps), {
-      remainingTimeMs: request.remainingTimeMs,
+
+    // The id is claimed and the limits are counted at the same time: one round trip to the
+    // state table instead of two, on every send. Whatever the other side says, nothing is kept
+    // that was not used.
+    const [claim, reservation] = await Promise.allSettled([
+      deps.idempotency.claim(id, fingerprint, { remainingTimeMs: request.remainingTimeMs }),
+      deps.limiter.reserve(message, limiterKey),
+    ]);
+    if (claim.status === 'rejected' || claim.value !== undefined) {
+      if (reservation.status === 'fulfilled') await reservation.value.release();
+      if (claim.status === 'rejected') throw claim.reason;
+      deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: claim.value!.sid });
+      return claim.value as SendResult;
+    }
+    if (reservation.status === 'rejected') {
+      await forget(id, deps);
+      throw reservation.reason;
+    }
+
+    let result: SendResult;
+    try {
+      result = await send(id, message, context, deps);
+    } catch (err) {
+      await Promise.all([reservation.value.release(), forget(id, deps)]);
+      throw err;
+    }
+    await deps.idempotency.complete(id, result).catch((err: unknown) => {
+      // Sent, but the answer could not be stored: the user has the message, so say so; a repeat
+      // of this id is refused as in progress until the claim ends with this invocation.
+      deps.log.warn('idempotency record not completed after a successful send', { ...context, error: (err as Error).message });
     });
-    if (replayed) deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: result.sid });
     return result;
   } catch (err) {
     const error = toGatewayError(err);
@@ -111,35 +138,30 @@ async function deliver(id: string, message: SendRequest, request: SignedRequest,
   }
 }
 
-/** Runs at most once per webhook-id: counts the send, renders, hands it to the provider. */
-async function sendOnce(
-  id: string,
-  message: SendRequest,
-  limiterKey: string,
-  context: Record<string, unknown>,
-  deps: SendDependencies,
-): Promise<SendResult> {
-  const reservation = await deps.limiter.reserve(message, limiterKey);
-  try {
-    const rendered = deps.catalog.render(message);
-    const receipt = await deps.provider.send({
-      channel: message.channel,
-      to: message.recipient.e164,
-      body: rendered.body,
-      language: rendered.language,
-    });
-    deps.telemetry.messageSent(message.channel, receipt.latencyMs);
-    deps.log.info('message sent', {
-      ...context,
-      outcome: 'sent',
-      sid: receipt.sid,
-      status: receipt.status,
-      template: rendered.source,
-      latencyMs: receipt.latencyMs,
-    });
-    return { id, sid: receipt.sid, status: receipt.status, channel: message.channel };
-  } catch (err) {
-    await reservation.release();
-    throw err;
-  }
+/** Forgets a claim whose attempt failed, so that a retry sends. A failure here only delays that retry. */
+async function forget(id: string, deps: SendDependencies): Promise<void> {
+  await deps.idempotency.release(id).catch((err: unknown) => {
+    deps.log.warn('idempotency claim not released', { error: (err as Error).message });
+  });
+}
+
+/** Renders the message and hands it to the provider; accounts for the send in logs and metrics. */
+async function send(id: string, message: SendRequest, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
+  const rendered = deps.catalog.render(message);
+  const receipt = await deps.provider.send({
+    channel: message.channel,
+    to: message.recipient.e164,
+    body: rendered.body,
+    language: rendered.language,
+  });
+  deps.telemetry.messageSent(message.channel, receipt.latencyMs);
+  deps.log.info('message sent', {
+    ...context,
+    outcome: 'sent',
+    sid: receipt.sid,
+    status: receipt.status,
+    template: rendered.source,
+    latencyMs: receipt.latencyMs,
+  });
+  return { id, sid: receipt.sid, status: receipt.status, channel: message.channel };
 }

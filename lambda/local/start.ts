@@ -10,11 +10,12 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { createStateClient, ensureStateTable } from '../adapters/state-table';
+import { DynamoDbClient } from '../adapters/dynamodb-client';
 import { readPort, readSendConfig } from '../config';
 import { ConfigurationError } from '../core/errors';
 import { parseGatewaySecrets } from '../core/gateway-secrets';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
+import { ensureStateTable } from './state-table';
 import { curlCommand, generateSigningSecret, signedExample } from './example-request';
 import { createLocalServer } from './server';
 
@@ -34,7 +35,7 @@ async function prepareState(directory: string | undefined): Promise<{ embedded?:
     process.env.AWS_ACCESS_KEY_ID = 'local';
     process.env.AWS_SECRET_ACCESS_KEY = 'local';
   }
-  await ensureStateTable(createStateClient(), process.env.STATE_TABLE);
+  await ensureStateTable(new DynamoDbClient(), process.env.STATE_TABLE);
   return { embedded, description: `embedded DynamoDB (${directory ? `files in ${directory}` : 'in memory'})` };
 }
 

@@ -33,6 +33,19 @@ const apiEndpoint = () => ({ 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] });
 const url = (path: string) => ({ 'Fn::Join': ['', [apiEndpoint(), path]] });
 const fn = (id: string) => s.json.Resources[id];
 
+// The Parameters and Secrets extension's settings, set by CDK with the layer.
+const EXTENSION_ENV = {
+  PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false',
+  PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '1000',
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+  PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+  PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS: '3',
+  SECRETS_MANAGER_TIMEOUT_MILLIS: '0',
+  SECRETS_MANAGER_TTL: '300',
+  SSM_PARAMETER_STORE_TIMEOUT_MILLIS: '0',
+  SSM_PARAMETER_STORE_TTL: '300',
+};
+
 describe('HTTP API', () => {
   test.each([
     ['POST /messages', 'send'],
@@ -112,6 +125,7 @@ describe('Lambdas', () => {
       POWERTOOLS_SERVICE_NAME: 'sms-gateway-send',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
+      ...EXTENSION_ENV,
     });
   });
 
@@ -123,7 +137,17 @@ describe('Lambdas', () => {
       POWERTOOLS_SERVICE_NAME: 'sms-gateway-status',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
+      ...EXTENSION_ENV,
     });
+  });
+
+  test('both read the secret through the Parameters and Secrets extension layer, its cache off', () => {
+    for (const id of [ids.send, ids.status]) {
+      const layers = fn(id).Properties!.Layers as unknown[];
+      expect(layers).toHaveLength(1);
+      // The extension's arm64 layer, looked up by region so the stack stays region-agnostic.
+      expect(layers[0]).toEqual({ 'Fn::FindInMap': [expect.stringMatching(/^Paramsandsecrets/), { Ref: 'AWS::Region' }, '1x0x103xarm64'] });
+    }
   });
 
   test('each Lambda logs to its own log group with one month of retention', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { FakeSecretsExtension } from '../support/fake-secrets-extension';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { FakeTwilio } from '../support/fake-twilio';
 import { post, startGateway, type RunningGateway } from '../support/gateway';
@@ -66,6 +67,20 @@ it('sends with the keys from the secret, reading it once for many requests', asy
     expect(twilio.requests.at(-1)!.form.StatusCallback).toBe('https://abc123.execute-api.us-east-1.amazonaws.com/twilio/status');
   } finally {
     await gateway.close();
+  }
+});
+
+it('reads the keys through the Parameters and Secrets extension when the function has it', async () => {
+  const extension = await FakeSecretsExtension.start();
+  extension.put(ARN, secretsManager.get(ARN)!);
+  const gateway = await startGateway(lambdaEnv({ PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port), AWS_SESSION_TOKEN: extension.sessionToken }));
+  try {
+    for (let i = 0; i < 3; i++) expect((await send(gateway)).status).toBe(200);
+    expect(extension.requests).toHaveLength(1);
+    expect(secretsManager.count('GetSecretValue')).toBe(0);
+  } finally {
+    await gateway.close();
+    await extension.close();
   }
 });
 

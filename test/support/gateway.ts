@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createStateClient, ensureStateTable } from '../../lambda/adapters/state-table';
+import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { createLocalServer, type Routes } from '../../lambda/local/server';
+import { ensureStateTable } from '../../lambda/local/state-table';
 import { OutputCapture } from './output';
 
 /**
@@ -46,7 +47,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
     else process.env[key] = value;
   }
   try {
-    if (embedded) await ensureStateTable(createStateClient(), 'sms-gateway-state');
+    if (embedded) await ensureStateTable(new DynamoDbClient(), 'sms-gateway-state');
     jest.isolateModules(() => {
       routes['/messages'] = (require('../../lambda/send') as typeof import('../../lambda/send')).handler;
       routes['/twilio/status'] = (require('../../lambda/status') as typeof import('../../lambda/status')).handler;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigurationError, GatewayError } from '../../lambda/core/errors';
 import type { SecretsSource } from '../../lambda/core/ports';
 import { EnvironmentSource, SECRET_MAX_AGE_SECONDS, SecretsManagerSource, secretsReadError } from '../../lambda/adapters/secrets';
+import { FakeSecretsExtension } from '../support/fake-secrets-extension';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 
 /**
@@ -207,6 +208,58 @@ describe('SecretsManagerSource', () => {
       expect((await new SecretsManagerSource(ARN).get()).twilio?.accountSid).toBe(ACCOUNT_SID);
       expect(secretsManager.count('GetSecretValue')).toBe(2);
     });
+  });
+});
+
+describe('SecretsManagerSource through the Lambda extension', () => {
+  let extension: FakeSecretsExtension;
+  const source = () => new SecretsManagerSource(ARN, { extension: { port: extension.port, sessionToken: extension.sessionToken } });
+
+  beforeEach(async () => {
+    extension = await FakeSecretsExtension.start();
+    extension.put(ARN, keys({ TWILIO_AUTH_TOKEN: 'from-extension' }));
+  });
+
+  afterEach(() => extension.close());
+
+  it('reads the secret from the extension with the session token, not from the SDK', async () => {
+    expect((await source().get()).twilio?.authToken).toBe('from-extension');
+    expect(extension.requests).toEqual([{ secretId: ARN, token: extension.sessionToken }]);
+    expect(secretsManager.count('GetSecretValue')).toBe(0);
+  });
+
+  it('keeps the value for 5 minutes', async () => {
+    fakeClock();
+    const cached = source();
+    await cached.get();
+    jest.setSystemTime(Date.now() + (SECRET_MAX_AGE_SECONDS - 1) * 1000);
+    await cached.get();
+    expect(extension.requests).toHaveLength(1);
+    jest.setSystemTime(Date.now() + 2000);
+    await cached.get();
+    expect(extension.requests).toHaveLength(2);
+  });
+
+  it('goes to Secrets Manager itself when asked to refresh: the extension would answer from its cache', async () => {
+    const refreshed = source();
+    await refreshed.get();
+    expect((await refreshed.get({ refresh: true })).twilio?.authToken).toBe('token-1');
+    expect(secretsManager.count('GetSecretValue')).toBe(1);
+    expect(extension.requests).toHaveLength(1);
+  });
+
+  it('is provider_unavailable when the extension fails or is not there', async () => {
+    extension.fail(500);
+    expect((await refusal(source().get())).code).toBe('provider_unavailable');
+    const absent = new SecretsManagerSource(ARN, { extension: { port: 9, sessionToken: 'x' } });
+    expect((await refusal(absent.get())).code).toBe('provider_unavailable');
+  });
+
+  it('is a configuration_error naming the exception when the secret cannot be read', async () => {
+    const missing = new SecretsManagerSource(`${ARN}-missing`, { extension: { port: extension.port, sessionToken: extension.sessionToken } });
+    const error = await refusal(missing.get());
+    expect(error.code).toBe('configuration_error');
+    expect(error.message).toBe('The gateway cannot read its secret (ResourceNotFoundException).');
   });
 });
 

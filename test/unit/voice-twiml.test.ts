@@ -1,5 +1,6 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
-import { sayLanguage, voiceTwiml } from '../../lambda/adapters/voice-twiml';
+import { sayLanguage } from '../../lambda/adapters/say-language';
+import { voiceTwiml } from '../../lambda/adapters/voice-twiml';
 
 describe('sayLanguage', () => {
   it.each([

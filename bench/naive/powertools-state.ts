@@ -1,0 +1,87 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { GatewayError } from '../../lambda/core/errors';
+import type { CounterStore, IdempotencyStore } from '../../lambda/core/ports';
+
+/**
+ * The naive Lambda's state, as most projects would write it: Powertools Idempotency's own
+ * DynamoDB persistence layer and the AWS SDK's DynamoDB client, loaded from the runtime.
+ */
+
+const client = new DynamoDBClient({});
+
+export class PowertoolsIdempotencyStore implements IdempotencyStore {
+  private readonly config = new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'fingerprint', expiresAfterSeconds: 600 });
+  private readonly persistence: DynamoDBPersistenceLayer;
+  private readonly fingerprints = new Map<string, string>();
+
+  constructor(tableName: string) {
+    this.persistence = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
+    this.persistence.configure({ config: this.config, keyPrefix: 'idempotency' });
+  }
+
+  async claim(key: string, fingerprint: string, options: { remainingTimeMs?: number } = {}) {
+    const remaining = options.remainingTimeMs ?? 60_000;
+    this.config.registerLambdaContext({ getRemainingTimeInMillis: () => remaining } as Context);
+    this.fingerprints.set(key, fingerprint);
+    try {
+      await this.persistence.saveInProgress({ key, fingerprint }, remaining);
+      return undefined;
+    } catch (err) {
+      if ((err as Error).name !== 'IdempotencyItemAlreadyExistsError') throw err;
+      const record = await this.persistence.getRecord({ key, fingerprint }).catch((cause: Error) => {
+        throw new GatewayError(cause.name === 'IdempotencyValidationError' ? 'idempotency_key_reused' : 'request_in_progress', cause.message);
+      });
+      if (record.getStatus() !== 'COMPLETED') throw new GatewayError('request_in_progress', 'in progress');
+      return record.getResponse() as Record<string, unknown>;
+    }
+  }
+
+  async complete(key: string, answer: Record<string, unknown>) {
+    await this.persistence.saveSuccess({ key, fingerprint: this.fingerprints.get(key) ?? '' }, answer as never);
+  }
+
+  async release(key: string) {
+    await this.persistence.deleteRecord({ key, fingerprint: this.fingerprints.get(key) ?? '' });
+  }
+}
+
+export class SdkCounterStore implements CounterStore {
+  constructor(private readonly tableName: string) {}
+
+  async increment(key: string, counters: readonly { name: string; max: number }[], expiresAtSeconds: number) {
+    const names = Object.fromEntries(counters.map(({ name }, i) => [`#c${i}`, name]));
+    const values = Object.fromEntries(counters.map(({ max }, i) => [`:max${i}`, { N: String(max) }]));
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: key } },
+          UpdateExpression: `ADD ${counters.map((_, i) => `#c${i} :one`).join(', ')} SET #e = if_not_exists(#e, :e)`,
+          ConditionExpression: counters.map((_, i) => `(attribute_not_exists(#c${i}) OR #c${i} < :max${i})`).join(' AND '),
+          ExpressionAttributeNames: { ...names, '#e': 'expiration' },
+          ExpressionAttributeValues: { ...values, ':one': { N: '1' }, ':e': { N: String(expiresAtSeconds) } },
+        }),
+      );
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const { Item } = await client.send(new GetItemCommand({ TableName: this.tableName, Key: { id: { S: key } }, ConsistentRead: true }));
+      return Object.fromEntries(counters.map(({ name }) => [name, Number(Item?.[name]?.N ?? 0)]));
+    }
+  }
+
+  async decrement(key: string, names: readonly string[]) {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { id: { S: key } },
+        UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :minusOne`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: { ':minusOne': { N: '-1' } },
+      }),
+    );
+  }
+}
