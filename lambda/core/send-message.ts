@@ -3,7 +3,7 @@ import { checkDestination, type DestinationPolicy } from './destinations';
 import { maskPhone } from './e164';
 import { GatewayError, isGatewayError } from './errors';
 import type { IdempotencyStore, Log, MessageProvider, SecretsSource, SendTelemetry } from './ports';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimiter, Reservation } from './rate-limiter';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';
 import type { MessageCatalog } from './templates';
@@ -89,29 +89,18 @@ async function deliver(id: string, message: SendRequest, request: SignedRequest,
     checkDestination(message.recipient, deps.destinations);
     const fingerprint = createHash('sha256').update(request.body).digest('base64url');
 
-    // The id is claimed and the limits are counted at the same time: one round trip to the
-    // state table instead of two, on every send. Whatever the other side says, nothing is kept
-    // that was not used.
-    const [claim, reservation] = await Promise.allSettled([
-      deps.idempotency.claim(id, fingerprint, { remainingTimeMs: request.remainingTimeMs }),
-      deps.limiter.reserve(message, limiterKey),
-    ]);
-    if (claim.status === 'rejected' || claim.value !== undefined) {
-      if (reservation.status === 'fulfilled') await reservation.value.release();
-      if (claim.status === 'rejected') throw claim.reason;
-      deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: claim.value!.sid });
-      return claim.value as SendResult;
+    const begun = await begin(id, fingerprint, message, request, limiterKey, deps);
+    if ('replay' in begun) {
+      deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: begun.replay.sid });
+      return begun.replay;
     }
-    if (reservation.status === 'rejected') {
-      await forget(id, deps);
-      throw reservation.reason;
-    }
+    const { reservation } = begun;
 
     let result: SendResult;
     try {
       result = await send(id, message, context, deps);
     } catch (err) {
-      await Promise.all([reservation.value.release(), forget(id, deps)]);
+      await Promise.all([reservation.release(), forget(id, deps)]);
       throw err;
     }
     await deps.idempotency.complete(id, result).catch((err: unknown) => {
@@ -136,6 +125,35 @@ async function deliver(id: string, message: SendRequest, request: SignedRequest,
     else deps.log.warn('message not sent', attributes);
     throw error;
   }
+}
+
+/**
+ * Claims the webhook-id and counts the send against the rate limits at the same time: one round
+ * trip to the state table instead of two, on every send. Whatever one side answers, the other
+ * keeps nothing it did not use. Resolves to the first answer when the id was already served.
+ */
+async function begin(
+  id: string,
+  fingerprint: string,
+  message: SendRequest,
+  request: SignedRequest,
+  limiterKey: string,
+  deps: SendDependencies,
+): Promise<{ replay: SendResult } | { reservation: Reservation }> {
+  const [claim, reservation] = await Promise.allSettled([
+    deps.idempotency.claim(id, fingerprint, { remainingTimeMs: request.remainingTimeMs }),
+    deps.limiter.reserve(message, limiterKey),
+  ]);
+  if (claim.status === 'rejected' || claim.value !== undefined) {
+    if (reservation.status === 'fulfilled') await reservation.value.release();
+    if (claim.status === 'rejected') throw claim.reason;
+    return { replay: claim.value as SendResult };
+  }
+  if (reservation.status === 'rejected') {
+    await forget(id, deps);
+    throw reservation.reason;
+  }
+  return { reservation: reservation.value };
 }
 
 /** Forgets a claim whose attempt failed, so that a retry sends. A failure here only delays that retry. */
