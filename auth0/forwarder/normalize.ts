@@ -14,23 +14,30 @@ import { compact, contractAction, field, languageTag, text, type SendBody } from
  *   context.user.user_id
  */
 
-export function fromSendPhoneMessageEvent(event: unknown): SendBody {
-  const options = field(event, 'message_options');
+/** What both Actions' events carry beside the message: the login's request, app, user, tenant. */
+function actionContext(event: unknown) {
   const request = field(event, 'request');
   const client = field(event, 'client');
-  return compact({
-    recipient: text(field(options, 'recipient')),
-    code: text(field(options, 'code')),
-    text: text(field(options, 'text')),
-    message_type: text(field(options, 'message_type')),
-    action: contractAction(field(options, 'action')),
-    language: languageTag(field(request, 'language')),
+  return {
     client_id: text(field(client, 'client_id')),
     client_name: text(field(client, 'name')),
     user_id: text(field(field(event, 'user'), 'user_id')),
     ip: text(field(request, 'ip')),
     user_agent: text(field(request, 'user_agent')),
     tenant: text(field(field(event, 'tenant'), 'id')),
+  };
+}
+
+export function fromSendPhoneMessageEvent(event: unknown): SendBody {
+  const options = field(event, 'message_options');
+  return compact({
+    recipient: text(field(options, 'recipient')),
+    code: text(field(options, 'code')),
+    text: text(field(options, 'text')),
+    message_type: text(field(options, 'message_type')),
+    action: contractAction(field(options, 'action')),
+    language: languageTag(field(field(event, 'request'), 'language')),
+    ...actionContext(event),
   });
 }
 
@@ -42,8 +49,6 @@ function channel(deliveryMethod: unknown): string | undefined {
 
 export function fromCustomPhoneProviderEvent(event: unknown): SendBody {
   const notification = field(event, 'notification');
-  const request = field(event, 'request');
-  const client = field(event, 'client');
   return compact({
     recipient: text(field(notification, 'recipient')),
     code: text(field(notification, 'code')),
@@ -51,12 +56,7 @@ export function fromCustomPhoneProviderEvent(event: unknown): SendBody {
     message_type: channel(field(notification, 'delivery_method')),
     action: contractAction(field(notification, 'message_type')),
     language: languageTag(field(notification, 'locale')),
-    client_id: text(field(client, 'client_id')),
-    client_name: text(field(client, 'name')),
-    user_id: text(field(field(event, 'user'), 'user_id')),
-    ip: text(field(request, 'ip')),
-    user_agent: text(field(request, 'user_agent')),
-    tenant: text(field(field(event, 'tenant'), 'id')),
+    ...actionContext(event),
   });
 }
 
