@@ -10,6 +10,15 @@ export interface Io {
   /** Replaces global fetch for the Auth0 SDK (tests point it at a loopback server). */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch; tests pair it with `sleep` to make waits virtual. */
+  now?: () => number;
+  /** True when stderr is a terminal: progress indicators are drawn only then. */
+  isTTY?: boolean;
+  /**
+   * Asks the user a question on the terminal; undefined when input is not interactive.
+   * `hidden` does not echo what is typed (tokens).
+   */
+  prompt?: (question: string, options?: { hidden?: boolean }) => Promise<string>;
 }
 
 export interface OptionSpec {

@@ -1,7 +1,8 @@
 import { ConfigurationError } from '../lambda/core/errors';
 import { parseSigningSecrets } from '../lambda/core/gateway-secrets';
 import { CommandError, envValue, stringOption, type Io, type OptionValues } from './command';
-import { DEFAULT_STACK, gatewaySecret, OUTPUT_KEYS, stackOutputs } from './stack';
+import { Deployment } from './deployment';
+import { AwsUnavailable, OUTPUT_KEYS } from './stack';
 
 /**
  * Where the gateway is and the secret it verifies with: from --gateway-url / --signing-secret,
@@ -16,7 +17,7 @@ export interface GatewaySettings {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-function checkUrl(raw: string): string {
+export function checkUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -42,30 +43,36 @@ function checkSecret(value: string): string {
   return value;
 }
 
-export async function resolveGatewaySettings(values: OptionValues, io: Io): Promise<GatewaySettings> {
-  let url = stringOption(values, 'gateway-url') ?? envValue(io.env, 'SMS_GATEWAY_URL');
+export interface ResolveOptions {
+  /** The option that carries the URL: `gateway-url` (auth0 deploy) or `url` (send-test). */
+  urlOption?: string;
+  /** The stack to read when the URL or the secret is not given; shared with the caller's other reads. */
+  deployment?: Deployment;
+}
+
+export async function resolveGatewaySettings(values: OptionValues, io: Io, options: ResolveOptions = {}): Promise<GatewaySettings> {
+  const urlOption = options.urlOption ?? 'gateway-url';
+  let url = stringOption(values, urlOption) ?? envValue(io.env, 'SMS_GATEWAY_URL');
   let signingSecret = stringOption(values, 'signing-secret') ?? envValue(io.env, 'SMS_GATEWAY_SIGNING_SECRET');
   let source = 'options';
 
   if (!url || !signingSecret) {
-    const stack = stringOption(values, 'stack') ?? DEFAULT_STACK;
-    const region = stringOption(values, 'region');
-    const hint = 'Pass --gateway-url and --signing-secret (or set SMS_GATEWAY_URL and SMS_GATEWAY_SIGNING_SECRET), or run with AWS credentials for the account where the stack is deployed.';
-    let outputs: Record<string, string>;
-    try {
-      outputs = await stackOutputs(stack, region);
-    } catch (err) {
-      throw new CommandError(`${(err as Error).message}\n${hint}`);
-    }
-    source = `stack ${stack}`;
-    if (!url) {
-      url = outputs[OUTPUT_KEYS.messagesUrl];
-      if (!url) throw new CommandError(`Stack ${stack} has no ${OUTPUT_KEYS.messagesUrl} output. ${hint}`);
-    }
+    const deployment = options.deployment ?? Deployment.fromOptions(values);
+    const hint = `Pass --${urlOption} and --signing-secret (or set SMS_GATEWAY_URL and SMS_GATEWAY_SIGNING_SECRET), or run with AWS credentials for the account where the stack is deployed.`;
+    const withHint = async <T>(read: () => Promise<T>): Promise<T> => {
+      try {
+        return await read();
+      } catch (err) {
+        if (err instanceof AwsUnavailable) throw new AwsUnavailable(`${err.message}\n${hint}`, err.reason);
+        if (err instanceof CommandError) throw new CommandError(`${err.message}\n${hint}`);
+        throw err;
+      }
+    };
+    source = `stack ${deployment.stackName}`;
+    if (!url) url = await withHint(() => deployment.output(OUTPUT_KEYS.messagesUrl));
     if (!signingSecret) {
-      const arn = outputs[OUTPUT_KEYS.secretArn];
-      if (!arn) throw new CommandError(`Stack ${stack} has no ${OUTPUT_KEYS.secretArn} output. ${hint}`);
-      const value = (await gatewaySecret(arn, region)).SMS_GATEWAY_SIGNING_SECRET;
+      const { values: secret } = await withHint(() => deployment.secret());
+      const value = secret.SMS_GATEWAY_SIGNING_SECRET;
       if (typeof value !== 'string' || value.trim() === '') {
         throw new CommandError(`The stack's secret has no SMS_GATEWAY_SIGNING_SECRET yet: set it first (see the README's Deploy section).`);
       }

@@ -1,17 +1,24 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { auth0Deploy } from './commands/auth0-deploy';
+import { doctor } from './commands/doctor';
+import { secretsRotateSigningKey } from './commands/secrets-rotate';
+import { secretsSet } from './commands/secrets-set';
+import { sendTest } from './commands/send-test';
 import { CommandError, UsageError, type Command, type Io, type OptionValues } from './command';
 import { commandHelp, overviewHelp, PROGRAM } from './help';
+import { isInteractive, terminalPrompt } from './prompt';
 
 /** `sms-gateway <command words> [options]`: finds the command, parses its options, runs it. */
 
-export const COMMANDS: readonly Command[] = [auth0Deploy];
+export const COMMANDS: readonly Command[] = [secretsSet, secretsRotateSigningKey, auth0Deploy, sendTest, doctor];
 
 function processIo(): Io {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    prompt: isInteractive() ? terminalPrompt() : undefined,
   };
 }
 

@@ -8,13 +8,29 @@ import { CommandError } from './command';
 export { OUTPUT_KEYS } from '../cdk/names';
 export const DEFAULT_STACK = STACK_NAME;
 
-function awsProblem(err: unknown, what: string): CommandError {
+/**
+ * AWS cannot be asked at all: no credentials or no region. The doctor skips what needs AWS
+ * instead of failing it; the other commands say how to give what they need.
+ */
+export class AwsUnavailable extends CommandError {
+  override name = 'AwsUnavailable';
+
+  constructor(
+    message: string,
+    /** Short, for the doctor's SKIP lines: `no AWS credentials`. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+export function awsProblem(err: unknown, what: string): CommandError {
   const error = err as { name?: string; message?: string };
   if (error.name === 'CredentialsProviderError' || /credential/i.test(error.message ?? '')) {
-    return new CommandError(`${what}: no AWS credentials were found (${error.message}).`);
+    return new AwsUnavailable(`${what}: no AWS credentials were found (${error.message}).`, 'no AWS credentials');
   }
   if (/region is missing/i.test(error.message ?? '')) {
-    return new CommandError(`${what}: no AWS region is set (set AWS_REGION or pass --region).`);
+    return new AwsUnavailable(`${what}: no AWS region is set (set AWS_REGION or pass --region).`, 'no AWS region (set AWS_REGION or pass --region)');
   }
   return new CommandError(`${what}: ${error.name ?? 'Error'}: ${error.message ?? String(err)}`);
 }
@@ -28,7 +44,16 @@ function secretsManager() {
   return require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
 }
 
-export async function stackOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
+export interface StackDescription {
+  name: string;
+  /** CloudFormation's StackStatus, e.g. CREATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE. */
+  status: string;
+  /** The region the stack was read from. */
+  region: string;
+  outputs: Record<string, string>;
+}
+
+export async function describeStack(stackName: string, region?: string): Promise<StackDescription> {
   const { CloudFormationClient, DescribeStacksCommand } = cloudFormation();
   const client = new CloudFormationClient(region ? { region } : {});
   try {
@@ -37,13 +62,44 @@ export async function stackOutputs(stackName: string, region?: string): Promise<
     for (const output of Stacks[0]?.Outputs ?? []) {
       if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
     }
-    return outputs;
+    const where = region ?? (await client.config.region());
+    return { name: stackName, status: Stacks[0]?.StackStatus ?? 'UNKNOWN', region: where, outputs };
   } catch (err) {
     if ((err as Error).name === 'ValidationError' && /does not exist/.test((err as Error).message)) {
       const where = region ?? (await client.config.region().catch(() => 'the current region'));
       throw new CommandError(`Stack ${stackName} was not found in ${where}: deploy it first, or pass --stack (and --region).`);
     }
     throw awsProblem(err, `Could not read the stack ${stackName}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function stackOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
+  return (await describeStack(stackName, region)).outputs;
+}
+
+/**
+ * The environment variables the deployed template gives each Lambda function, by logical id.
+ * This is how the CLI learns settings that live only in the stack (ALLOWED_COUNTRIES) without a
+ * Lambda client: one GetTemplate call. Undefined values are intrinsic functions, not strings.
+ */
+export async function functionEnvironments(stackName: string, region?: string): Promise<Record<string, Record<string, string | undefined>>> {
+  const { CloudFormationClient, GetTemplateCommand } = cloudFormation();
+  const client = new CloudFormationClient(region ? { region } : {});
+  try {
+    const { TemplateBody } = await client.send(new GetTemplateCommand({ StackName: stackName }));
+    const template = JSON.parse(TemplateBody ?? '{}') as { Resources?: Record<string, { Type?: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }> };
+    const environments: Record<string, Record<string, string | undefined>> = {};
+    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const variables = resource.Properties?.Environment?.Variables ?? {};
+      environments[id] = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : undefined]));
+    }
+    return environments;
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new CommandError(`The template of ${stackName} is not JSON.`);
+    throw awsProblem(err, `Could not read the template of ${stackName}`);
   } finally {
     client.destroy();
   }
@@ -63,6 +119,22 @@ export async function gatewaySecret(secretArn: string, region?: string): Promise
       throw new CommandError(`The secret ${secretArn} does not hold a JSON object of keys.`);
     }
     throw awsProblem(err, `Could not read the secret ${secretArn}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Writes the whole JSON value as the secret's new current version. Callers merge first: a
+ * PutSecretValue replaces every key, so a key left out would be lost.
+ */
+export async function putGatewaySecret(secretArn: string, values: Record<string, unknown>, region?: string): Promise<void> {
+  const { PutSecretValueCommand, SecretsManagerClient } = secretsManager();
+  const client = new SecretsManagerClient(region ? { region } : {});
+  try {
+    await client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify(values) }));
+  } catch (err) {
+    throw awsProblem(err, `Could not write the secret ${secretArn}`);
   } finally {
     client.destroy();
   }

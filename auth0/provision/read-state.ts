@@ -30,6 +30,7 @@ async function findAction(client: ManagementClient): Promise<ActionState | undef
     runtime: action.runtime,
     secretNames: (action.secrets ?? []).flatMap((secret) => (secret.name ? [secret.name] : [])),
     allChangesDeployed: action.all_changes_deployed === true,
+    deployed: action.deployed_version != null || action.all_changes_deployed === true,
   };
 }
 

@@ -41,13 +41,38 @@ export function settingsFingerprint(gatewayUrl: string, signingSecret: string): 
   return createHash('sha256').update(`mfa-sms-gateway/settings/v1\0${gatewayUrl}\0${signingSecret}`).digest('hex').slice(0, 16);
 }
 
+/**
+ * One fingerprint per signing key, for the doctor: during a key rotation the Action and the
+ * stack may hold different lists of keys that still share one, and then the Action's requests
+ * are accepted although the settings fingerprints differ.
+ */
+export function keyFingerprint(gatewayUrl: string, key: string): string {
+  return createHash('sha256').update(`mfa-sms-gateway/key/v1\0${gatewayUrl}\0${key}`).digest('hex').slice(0, 16);
+}
+
+const FINGERPRINT_LINE = /gateway settings fingerprint ([0-9a-f]{16})(?:; key fingerprints ([0-9a-f ]+))?\.$/m;
+
+export interface DeployedFingerprints {
+  settings: string;
+  /** Undefined for Actions deployed before key fingerprints were written. */
+  keys?: string[];
+}
+
+/** The fingerprints `auth0 deploy` wrote into an Action's code, or undefined (deployed by hand). */
+export function deployedFingerprints(code: string | undefined): DeployedFingerprints | undefined {
+  const match = code ? FINGERPRINT_LINE.exec(code) : null;
+  if (!match) return undefined;
+  return { settings: match[1], keys: match[2]?.split(' ').filter(Boolean) };
+}
+
 export function desiredSetup(input: { bundle: string; gatewayUrl: string; signingSecret: string; voice: boolean }): DesiredSetup {
   const fingerprint = settingsFingerprint(input.gatewayUrl, input.signingSecret);
+  const keys = input.signingSecret.split(/\s+/).filter(Boolean).map((key) => keyFingerprint(input.gatewayUrl, key));
   return {
     actionName: ACTION_NAME,
     triggerId: TRIGGER_ID,
     runtime: RUNTIME,
-    code: `${input.bundle.trimEnd()}\n// Deployed by \`sms-gateway auth0 deploy\`; gateway settings fingerprint ${fingerprint}.\n`,
+    code: `${input.bundle.trimEnd()}\n// Deployed by \`sms-gateway auth0 deploy\`; gateway settings fingerprint ${fingerprint}; key fingerprints ${keys.join(' ')}.\n`,
     secrets: [
       { name: 'SMS_GATEWAY_URL', value: input.gatewayUrl },
       { name: 'SMS_GATEWAY_SIGNING_SECRET', value: input.signingSecret },

@@ -6,6 +6,8 @@ export interface ActionState {
   runtime?: string;
   secretNames: string[];
   allChangesDeployed: boolean;
+  /** A version of the Action is deployed (it runs), whether or not later changes are. */
+  deployed?: boolean;
 }
 
 export interface BindingState {

@@ -1,12 +1,13 @@
 import { bundleForwarder } from '../../auth0/build';
 import { applyPlan } from '../../auth0/provision/apply';
 import { explainAuth0Error } from '../../auth0/provision/errors';
-import { bareDomain, managementClient } from '../../auth0/provision/management';
+import { managementClient } from '../../auth0/provision/management';
 import { planSetup, type Step } from '../../auth0/provision/plan';
 import { readTenantState } from '../../auth0/provision/read-state';
 import { SCOPE_LIST } from '../../auth0/provision/scopes';
 import { desiredSetup } from '../../auth0/provision/setup';
-import { CommandError, envValue, stringOption, UsageError, type Command, type Io, type OptionValues } from '../command';
+import { requireAuth0Credentials } from '../auth0-credentials';
+import { CommandError, type Command, type Io, type OptionValues } from '../command';
 import { resolveGatewaySettings } from '../gateway-settings';
 import { DEFAULT_STACK, OUTPUT_KEYS } from '../stack';
 
@@ -16,35 +17,12 @@ import { DEFAULT_STACK, OUTPUT_KEYS } from '../stack';
  * differences (auth0/provision/plan.ts), and applies them unless --dry-run.
  */
 
-interface Credentials {
-  domain: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-function credentials(values: OptionValues, io: Io): Credentials {
-  const found = {
-    AUTH0_DOMAIN: stringOption(values, 'domain') ?? envValue(io.env, 'AUTH0_DOMAIN'),
-    AUTH0_CLIENT_ID: stringOption(values, 'client-id') ?? envValue(io.env, 'AUTH0_CLIENT_ID'),
-    AUTH0_CLIENT_SECRET: stringOption(values, 'client-secret') ?? envValue(io.env, 'AUTH0_CLIENT_SECRET'),
-  };
-  const missing = Object.entries(found).filter(([, value]) => !value).map(([name]) => name);
-  if (missing.length > 0) {
-    throw new UsageError(
-      `Missing ${missing.join(', ')}: set them in the environment (or pass --domain, --client-id, --client-secret). They come from a Machine to Machine application authorized for the Auth0 Management API.`,
-    );
-  }
-  const domain = bareDomain(found.AUTH0_DOMAIN!);
-  if (!domain) throw new UsageError(`AUTH0_DOMAIN "${found.AUTH0_DOMAIN}" is not a domain: use your tenant's domain, like your-tenant.us.auth0.com.`);
-  return { domain, clientId: found.AUTH0_CLIENT_ID!, clientSecret: found.AUTH0_CLIENT_SECRET! };
-}
-
 function report(io: Io, lines: string[]): void {
   io.stdout(`${lines.join('\n')}\n`);
 }
 
 async function run(values: OptionValues, { io, json }: { io: Io; json: boolean }): Promise<number> {
-  const creds = credentials(values, io);
+  const creds = requireAuth0Credentials(values, io);
   const gateway = await resolveGatewaySettings(values, io);
   const dryRun = values['dry-run'] === true;
   const desired = desiredSetup({

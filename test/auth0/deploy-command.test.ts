@@ -1,8 +1,8 @@
 import { bundleForwarder } from '../../auth0/build';
 import { settingsFingerprint } from '../../auth0/provision/setup';
+import { FakeCloudFormation } from '../support/fake-cloudformation';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { newSigningSecret } from '../support/signing';
-import { FakeCloudFormation } from './support/fake-cloudformation';
 import { FakeManagementApi, type FakeAction } from './support/fake-management-api';
 import { runCli } from './support/run-cli';
 import { closedPort } from './support/verifying-gateway';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { TwilioAccountFixture } from './fake-twilio-account';
 
 /**
  * A loopback server that plays Twilio's REST API for the two resources the gateway creates,
@@ -57,6 +58,8 @@ export class FakeTwilio {
   readonly requests: RecordedRequest[] = [];
   /** Resources created, by SID, with the StatusCallback each asked for. */
   readonly created = new Map<string, RecordedRequest>();
+  /** What GET requests read: the account, its numbers and services, message and call status. */
+  readonly account = new TwilioAccountFixture();
   private readonly scripts: Script[] = [];
   private readonly credentials = new Set<string>();
 
@@ -152,6 +155,10 @@ export class FakeTwilio {
 
   /** What Twilio would answer to a well- or ill-formed request. */
   private behave(request: RecordedRequest): ScriptedResponse {
+    if (request.method === 'GET') {
+      if (!request.username || !this.credentials.has(`${request.username}:${request.password}`)) return twilioError(401, 20003, 'Authenticate');
+      return this.account.answer(request, this.accountSid, this.created);
+    }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.path);
     if (request.method !== 'POST' || !match) return twilioError(404, 20404, 'The requested resource was not found');
     if (!request.username || !this.credentials.has(`${request.username}:${request.password}`)) {

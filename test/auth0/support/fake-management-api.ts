@@ -168,6 +168,7 @@ export class FakeManagementApi {
       secrets: action.secrets.map((secret) => ({ name: secret.name, updated_at: '2025-01-01T00:00:00.000Z' })),
       status: action.status,
       all_changes_deployed: action.all_changes_deployed,
+      ...(action.deployed_code !== undefined ? { deployed_version: { id: `${action.id}-v1`, number: 1, deployed: true, status: 'built' } } : {}),
       created_at: '2025-01-01T00:00:00.000Z',
       updated_at: '2025-01-01T00:00:00.000Z',
     };

@@ -1,0 +1,225 @@
+import { randomInt } from 'node:crypto';
+import { forward, GatewayRefused, type Delivery } from '../../auth0/forwarder/core';
+import { fromSendPhoneMessageEvent } from '../../auth0/forwarder/normalize';
+import { signingKeys } from '../../auth0/forwarder/sign';
+import { parseE164 } from '../../lambda/core/phone';
+import { CommandError, stringOption, UsageError, type Command, type Io, type OptionValues, type RunContext } from '../command';
+import { Deployment } from '../deployment';
+import { maskPhone } from '../format';
+import { resolveGatewaySettings } from '../gateway-settings';
+import { followDelivery, type Channel, type FollowOutcome } from '../send-test/follow';
+import { progress } from '../send-test/progress';
+import { AwsUnavailable, DEFAULT_STACK, OUTPUT_KEYS } from '../stack';
+import { sendingAccess, twilioClient, type TwilioAccess } from '../twilio/client';
+import { errorPage, explainTwilioCode } from '../twilio/error-codes';
+
+/**
+ * `sms-gateway send-test`: sends one MFA code the way the Auth0 Action does (same body, same
+ * signature, same retry, through the forwarder's own code), then follows it in Twilio until it
+ * is delivered or fails.
+ */
+
+const DEFAULT_TIMEOUT_SECONDS = 60;
+const MAX_TIMEOUT_SECONDS = 900;
+export const POLL_INTERVAL_MS = 2000;
+
+/** What the gateway's refusal means for the person running the test. */
+function refusalHint(refused: GatewayRefused): string | undefined {
+  const providerCode = /Twilio error (\d+)/.exec(refused.message)?.[1];
+  switch (refused.errorCode) {
+    case 'invalid_signature':
+      return /more than 5 minutes/.test(refused.message)
+        ? "this machine's clock is more than 5 minutes off: fix the clock"
+        : "the signing secret used here differs from the gateway's: with --url, pass the gateway's own secret (--signing-secret or SMS_GATEWAY_SIGNING_SECRET); after a change in the stack, running Lambdas re-read the secret within 5 minutes";
+    case 'configuration_error':
+      return "the gateway's secret is incomplete: run `npx sms-gateway secrets set`";
+    case 'invalid_recipient':
+      return 'the number cannot exist: check it (E.164, with the country code)';
+    case 'destination_not_allowed':
+      return providerCode
+        ? `Twilio ${providerCode}: ${explainTwilioCode(Number(providerCode)).fix}`
+        : "the number's country is not in ALLOWED_COUNTRIES (stack context allowedCountries), or its range is in config/denied-prefixes.json";
+    case 'rate_limited':
+      return 'a rate limit was reached (the message names it): wait, or test with another number';
+    case 'channel_unavailable':
+      return 'voice calls need TWILIO_PHONE_NUMBER in the secret: `npx sms-gateway secrets set --phone-number +...`';
+    case 'provider_error':
+      return providerCode ? `Twilio ${providerCode}, ${explainTwilioCode(Number(providerCode)).meaning}: ${explainTwilioCode(Number(providerCode)).fix}` : undefined;
+    case 'provider_unavailable':
+      return 'Twilio or Secrets Manager failed: try again; if it persists, see https://status.twilio.com';
+    case undefined:
+      return refused.status === 404 || refused.status === 403
+        ? 'this URL is not the gateway\'s POST /messages: check --url (the stack output MessagesUrl)'
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function timeoutMs(values: OptionValues): number {
+  const raw = stringOption(values, 'timeout');
+  if (raw === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new UsageError(`--timeout must be a whole number of seconds between 1 and ${MAX_TIMEOUT_SECONDS}.`);
+  }
+  return seconds * 1000;
+}
+
+/** The credentials to follow with: the environment's, else the stack's secret; or why there are none. */
+async function followAccess(io: Io, deployment: Deployment, fromStack: boolean): Promise<TwilioAccess | string> {
+  const fromEnv = sendingAccess(io.env);
+  if (fromEnv) return fromEnv;
+  try {
+    const access = sendingAccess((await deployment.secret()).values);
+    return access ?? "the stack's secret has no Twilio credentials";
+  } catch (err) {
+    if (err instanceof CommandError) {
+      const why = err instanceof AwsUnavailable ? `${err.reason} to read the stack's secret` : err.message;
+      return fromStack ? why : `set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to follow a gateway given with --url (${why})`;
+    }
+    throw err;
+  }
+}
+
+function testBody(to: string, channel: Channel, language: string | undefined) {
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  // The send-phone-message event Auth0 would hand the Action, through the Action's own mapping.
+  return fromSendPhoneMessageEvent({
+    message_options: { recipient: to, code, text: `${code} is your verification code (sms-gateway send-test)`, message_type: channel, action: 'second-factor-authentication' },
+    request: { language: language ?? 'en' },
+    client: { client_id: 'sms-gateway-send-test', name: 'sms-gateway send-test' },
+  });
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+async function run(values: OptionValues, { io, json }: RunContext): Promise<number> {
+  const rawTo = stringOption(values, 'to');
+  if (!rawTo) throw new UsageError('--to is required: the phone number to send the test to, in E.164 (+14155550123).');
+  const recipient = parseE164(rawTo);
+  if (!recipient) {
+    throw new UsageError('--to is not a valid E.164 number: write "+", the country code and the number, without spaces or punctuation (like +14155550123).');
+  }
+  const channel: Channel = values.voice === true ? 'voice' : 'sms';
+  const limitMs = timeoutMs(values);
+  const follow = values['no-follow'] !== true;
+  const deployment = Deployment.fromOptions(values);
+  const gateway = await resolveGatewaySettings(values, io, { urlOption: 'url', deployment });
+  const to = maskPhone(recipient.e164);
+
+  if (!json) io.stdout(`Sending a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through ${gateway.url} (from ${gateway.source})...\n`);
+  let delivery: Delivery;
+  try {
+    delivery = await forward(testBody(recipient.e164, channel, stringOption(values, 'language')), { url: new URL(gateway.url), keys: signingKeys(gateway.signingSecret)! });
+  } catch (err) {
+    if (!(err instanceof GatewayRefused)) throw new CommandError((err as Error).message);
+    const hint = refusalHint(err);
+    if (json) {
+      io.stdout(`${JSON.stringify({ ok: false, stage: 'send', to, channel, httpStatus: err.status, errorCode: err.errorCode ?? null, error: err.message, ...(hint ? { fix: hint } : {}) })}\n`);
+    } else {
+      io.stderr(`${err.message}\n${hint ? `fix: ${hint}\n` : ''}`);
+    }
+    return 1;
+  }
+
+  const sid = delivery.sid ?? '';
+  const base = { to, channel, gateway: gateway.url, id: delivery.id, sid, accepted: delivery.status ?? null };
+  if (sid.startsWith('console-')) {
+    const note = 'The gateway runs in console mode (local `npm start` without Twilio keys): it printed the message in its own output instead of sending it. Nothing to follow.';
+    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, note })}\n`);
+    else io.stdout(`Accepted: ${sid}.\n${note}\n`);
+    return 0;
+  }
+  if (!json) io.stdout(`Accepted by Twilio: ${sid} (status ${delivery.status ?? 'unknown'}).\n`);
+  if (!follow) {
+    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false })}\n`);
+    return 0;
+  }
+
+  const access = await followAccess(io, deployment, gateway.source !== 'options');
+  if (typeof access === 'string') {
+    const note = `Not following the delivery: ${access}.`;
+    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, note })}\n`);
+    else io.stdout(`${note}\n`);
+    return 0;
+  }
+
+  const indicator = progress(io, !json);
+  let outcome: FollowOutcome;
+  try {
+    outcome = await followDelivery(twilioClient(access, io.env), channel, sid, {
+      timeoutMs: limitMs,
+      intervalMs: POLL_INTERVAL_MS,
+      sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: io.now ?? Date.now,
+      onStatus: (status, elapsed) => indicator.update(`${status} (${seconds(elapsed)})`),
+    });
+  } finally {
+    indicator.done();
+  }
+
+  const explained = outcome.errorCode !== undefined ? { ...explainTwilioCode(outcome.errorCode), page: errorPage(outcome.errorCode) } : undefined;
+  if (json) {
+    io.stdout(
+      `${JSON.stringify({
+        ok: outcome.delivered,
+        ...base,
+        followed: true,
+        status: outcome.status,
+        final: outcome.final,
+        delivered: outcome.delivered,
+        elapsedSeconds: Math.round(outcome.elapsedMs / 1000),
+        ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode, errorMeaning: explained!.meaning, fix: explained!.fix } : {}),
+      })}\n`,
+    );
+    return outcome.delivered ? 0 : 1;
+  }
+
+  const lines: string[] = [];
+  if (outcome.delivered) {
+    lines.push(`${channel === 'voice' ? 'Answered' : 'Delivered'} after ${seconds(outcome.elapsedMs)} (${outcome.status}).`);
+  } else if (outcome.final) {
+    lines.push(`${outcome.status[0].toUpperCase()}${outcome.status.slice(1)} after ${seconds(outcome.elapsedMs)}${explained ? `: Twilio error ${outcome.errorCode}, ${explained.meaning}.` : '.'}`);
+    if (explained) lines.push(`fix: ${explained.fix}`, `more: ${explained.page}`);
+  } else {
+    lines.push(`Still ${outcome.status} after ${seconds(outcome.elapsedMs)}: no final status yet.`);
+    if (outcome.lastFailure) lines.push(`The last status request failed: ${outcome.lastFailure.message}.`);
+    if (outcome.status === 'sent') lines.push('Twilio handed it to the carrier; some carriers never confirm delivery. Did the phone get it?');
+    lines.push(`Look it up later in Twilio Console > Monitor > Logs, or wait longer with --timeout.`);
+  }
+  (outcome.delivered ? io.stdout : io.stderr)(`${lines.join('\n')}\n`);
+  return outcome.delivered ? 0 : 1;
+}
+
+export const sendTest: Command = {
+  path: ['send-test'],
+  summary: 'Send a test MFA code through the gateway and follow its delivery',
+  description: [
+    'Signs and sends one request exactly as the Auth0 Action does (a random 6-digit code, never',
+    'printed), prints the Twilio SID, then polls Twilio until the message is delivered or fails,',
+    'explaining the error code. Exit code 0 when delivered (or accepted, with --no-follow).',
+    '',
+    `Gateway: --url, else SMS_GATEWAY_URL, else the stack's ${OUTPUT_KEYS.messagesUrl} output. Signing secret:`,
+    "--signing-secret, else SMS_GATEWAY_SIGNING_SECRET, else the stack's secret. Following the status uses",
+    'TWILIO_ACCOUNT_SID with TWILIO_API_KEY_SID/TWILIO_API_KEY_SECRET or TWILIO_AUTH_TOKEN from the',
+    "environment, else the stack's secret. TWILIO_API_BASE_URL points it at another Twilio API origin.",
+    '',
+    'The test counts against the gateway\'s rate limits like any message (5 per number per hour by default).',
+  ].join('\n'),
+  options: {
+    to: { type: 'string', value: '<+E164>', description: 'the phone number to send to, e.g. +14155550123 (required)' },
+    voice: { type: 'boolean', description: 'place a voice call instead of an SMS' },
+    url: { type: 'string', value: '<url>', description: 'full URL of POST /messages, e.g. http://localhost:3000/messages' },
+    'signing-secret': { type: 'string', value: '<whsec_...>', description: 'the gateway\'s signing secret (prefer SMS_GATEWAY_SIGNING_SECRET)' },
+    language: { type: 'string', value: '<tag>', description: 'language of the login flow, e.g. pt-BR (default: en)' },
+    'no-follow': { type: 'boolean', description: 'stop after the gateway accepted the message' },
+    timeout: { type: 'string', value: '<seconds>', description: `how long to follow the delivery (default: ${DEFAULT_TIMEOUT_SECONDS})` },
+    stack: { type: 'string', value: '<name>', description: `CloudFormation stack (default: ${DEFAULT_STACK})` },
+    region: { type: 'string', value: '<region>', description: 'AWS region of the stack (default: from the AWS configuration)' },
+  },
+  run,
+};
+

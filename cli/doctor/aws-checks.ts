@@ -1,0 +1,126 @@
+import { ConfigurationError } from '../../lambda/core/errors';
+import { parseGatewaySecrets, SECRET_KEYS } from '../../lambda/core/gateway-secrets';
+import { awsProblem, AwsUnavailable } from '../stack';
+import { maskPhone, plural, shortSid } from '../format';
+import { signingSecrets } from '../signing-keys';
+import { fail, pass, skip, skipFor, warn, type Check } from './check';
+import { secretProblems, unknownKeys } from './secret-problems';
+
+/** The AWS side: the stack, its secret, its alarms. */
+
+export const stackCheck: Check = {
+  id: 'aws.stack',
+  async run(context) {
+    const stack = await context.stack();
+    if (!stack.ok) {
+      if (stack.unavailable) return skip(`not checked: ${stack.why}`);
+      return fail(stack.why, 'deploy the gateway with `npx cdk deploy`, or name its stack and region with --stack and --region');
+    }
+    const { name, status, region } = stack.value;
+    const where = `stack ${name} is ${status} in ${region}`;
+    if (status.endsWith('_IN_PROGRESS')) return warn(`${where}`, 'wait for the deployment to finish, then run the doctor again');
+    if (status.endsWith('_FAILED') || status === 'ROLLBACK_COMPLETE') {
+      return fail(where, 'see the stack\'s Events in the CloudFormation console for the failed resource, fix it and run `npx cdk deploy` again');
+    }
+    if (status === 'UPDATE_ROLLBACK_COMPLETE') return warn(`${where}: the last update was rolled back, the previous version runs`, 'see the stack\'s Events for why, then `npx cdk deploy` again');
+    return pass(where);
+  },
+};
+
+const SECRET_KEY_FIX: Record<string, string> = {
+  SMS_GATEWAY_SIGNING_SECRET: '`npx sms-gateway secrets rotate-signing-key` writes a new one (then `npx sms-gateway auth0 deploy`)',
+};
+
+export const secretCheck: Check = {
+  id: 'aws.secret',
+  async run(context) {
+    const secret = await context.secret();
+    if (!secret.ok) {
+      if (secret.unavailable) return skipFor(secret);
+      return fail(secret.why, 'check that your AWS identity may call secretsmanager:GetSecretValue on the secret named by the SecretArn output');
+    }
+    const { values, source } = secret.value;
+    const twilioKeys = SECRET_KEYS.filter((key) => key.startsWith('TWILIO_') && typeof values[key] === 'string' && (values[key] as string).trim() !== '');
+    if (source === 'environment variables' && twilioKeys.length === 0) {
+      try {
+        parseGatewaySecrets(values, { allowConsoleMode: true });
+      } catch (err) {
+        if (err instanceof ConfigurationError) return fail(`${source}: ${err.message}`, 'set SMS_GATEWAY_SIGNING_SECRET to a whsec_ value, as `npm start` prints it');
+        throw err;
+      }
+      return warn(`${source}: no Twilio keys, so a local gateway runs in console mode (messages printed, not sent)`, 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and a sender to send for real');
+    }
+
+    const problems = secretProblems(values);
+    if (problems.length > 0) {
+      const fixes = [...new Set(problems.map((problem) => SECRET_KEY_FIX[problem.key] ?? '`npx sms-gateway secrets set` with the values from the Twilio Console'))];
+      return fail(`${source}: ${problems.map((problem) => problem.message).join(' ')}`, fixes.join('; '));
+    }
+
+    const strays = unknownKeys(values);
+    const keys = signingSecrets(String(values.SMS_GATEWAY_SIGNING_SECRET));
+    const sender = values.TWILIO_MESSAGING_SERVICE_SID ? `Messaging Service ${shortSid(String(values.TWILIO_MESSAGING_SERVICE_SID))}` : `number ${maskPhone(String(values.TWILIO_PHONE_NUMBER))}`;
+    const voice = values.TWILIO_PHONE_NUMBER ? `voice from ${maskPhone(String(values.TWILIO_PHONE_NUMBER))}` : 'no voice (no TWILIO_PHONE_NUMBER)';
+    const summary = `${source}: complete; SMS from the ${sender}, ${voice}${values.TWILIO_API_KEY_SID ? `, sends with API key ${shortSid(String(values.TWILIO_API_KEY_SID))}` : ''}`;
+    if (keys.length > 1) {
+      return warn(
+        `${summary}; a signing-key rotation is under way (${keys.length} keys accepted)`,
+        'once Auth0 has the newest key (`npx sms-gateway auth0 deploy`), finish with `npx sms-gateway secrets rotate-signing-key --finish`',
+      );
+    }
+    if (strays.length > 0) {
+      return warn(`${summary}; the gateway ignores ${plural(strays.length, 'unknown key')}: ${strays.join(', ')}`, `rename or remove them; the keys are ${SECRET_KEYS.join(', ')}`);
+    }
+    return pass(summary);
+  },
+};
+
+interface Alarm {
+  name: string;
+  state: string;
+  since?: Date;
+  reason?: string;
+}
+
+async function stackAlarms(prefix: string, region: string | undefined): Promise<Alarm[]> {
+  const { CloudWatchClient, paginateDescribeAlarms } = require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+  const client = new CloudWatchClient(region ? { region } : {});
+  try {
+    const alarms: Alarm[] = [];
+    for await (const page of paginateDescribeAlarms({ client }, { AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] })) {
+      for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+        alarms.push({ name: alarm.AlarmName ?? '?', state: alarm.StateValue ?? 'UNKNOWN', since: alarm.StateUpdatedTimestamp, reason: alarm.StateReason });
+      }
+    }
+    return alarms;
+  } catch (err) {
+    throw awsProblem(err, 'Could not read the alarms');
+  } finally {
+    client.destroy();
+  }
+}
+
+export const alarmsCheck: Check = {
+  id: 'aws.alarms',
+  async run(context) {
+    const stack = await context.stack();
+    if (!stack.ok) return skipFor({ why: stack.unavailable ? stack.why : 'the stack could not be read (see aws.stack)' });
+    // The stack names every alarm `<stack name>-...` (cdk/constructs/alarms.ts).
+    const prefix = `${stack.value.name}-`;
+    let alarms: Alarm[];
+    try {
+      alarms = await stackAlarms(prefix, context.deployment.region);
+    } catch (err) {
+      if (err instanceof AwsUnavailable) return skipFor({ why: err.reason });
+      return warn((err as Error).message, 'allow your AWS identity cloudwatch:DescribeAlarms to see the alarms here, or look at the stack\'s dashboard (DashboardUrl output)');
+    }
+    if (alarms.length === 0) return warn(`no alarm named ${prefix}*`, 'deploy the current version of the stack (`npx cdk deploy`): it creates five alarms');
+    const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
+    if (firing.length > 0) {
+      const list = firing.map((alarm) => `${alarm.name} since ${alarm.since ? alarm.since.toISOString() : '?'}`).join(', ');
+      return fail(`${plural(firing.length, 'alarm')} in ALARM: ${list}`, 'follow the runbook of each alarm in the README, section "Alarms"; the dashboard (DashboardUrl output) shows the series behind them');
+    }
+    const waiting = alarms.filter((alarm) => alarm.state === 'INSUFFICIENT_DATA').length;
+    return pass(`${plural(alarms.length, 'alarm')}, none in ALARM${waiting > 0 ? ` (${waiting} without data yet, which is normal with little traffic)` : ''}`);
+  },
+};

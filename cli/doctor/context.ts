@@ -1,0 +1,193 @@
+import type { Twilio } from 'twilio';
+import type { AccountInstance } from 'twilio/lib/rest/api/v2010/account';
+import { explainAuth0Error } from '../../auth0/provision/errors';
+import { managementClient } from '../../auth0/provision/management';
+import { readTenantState } from '../../auth0/provision/read-state';
+import type { TenantState } from '../../auth0/provision/state';
+import { parseSigningSecrets, SECRET_KEYS } from '../../lambda/core/gateway-secrets';
+import { parseAllowedCountries } from '../../lambda/core/limits-config';
+import { optionalAuth0Credentials } from '../auth0-credentials';
+import { CommandError, envValue, stringOption, UsageError, type Io, type OptionValues } from '../command';
+import { Deployment } from '../deployment';
+import { AwsUnavailable, functionEnvironments, OUTPUT_KEYS, type StackDescription } from '../stack';
+import { authTokenAccess, twilioClient, type TwilioAccess } from '../twilio/client';
+import { describeFailure, twilioFailure } from '../twilio/failure';
+import { have, lack, type Needed } from './check';
+
+/**
+ * What the doctor's checks look at, each read at most once per run and shared: the stack, its
+ * secret, the gateway's URLs, the Twilio account, the Auth0 tenant. Each accessor answers with
+ * the value or the reason it is missing (see Needed).
+ */
+
+export interface SecretSource {
+  values: Record<string, unknown>;
+  /** For the report: `secret arn:...` or `environment variables`. */
+  source: string;
+}
+
+export class DoctorContext {
+  readonly deployment: Deployment;
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly io: Io,
+    readonly values: OptionValues,
+  ) {
+    this.deployment = Deployment.fromOptions(values);
+  }
+
+  private once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.cache.has(key)) this.cache.set(key, compute());
+    return this.cache.get(key) as Promise<T>;
+  }
+
+  stack(): Promise<Needed<StackDescription>> {
+    return this.once('stack', async () => {
+      try {
+        return have(await this.deployment.describe());
+      } catch (err) {
+        if (err instanceof AwsUnavailable) return lack(err.reason, true);
+        if (err instanceof CommandError) return lack(err.message);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * The gateway's keys: the stack's secret when AWS can be asked, else the environment
+   * variables `npm start` reads (a local gateway), else nothing.
+   */
+  secret(): Promise<Needed<SecretSource>> {
+    return this.once('secret', async () => {
+      const stack = await this.stack();
+      if (stack.ok) {
+        try {
+          const { arn, values } = await this.deployment.secret();
+          return have({ values, source: `secret ${arn}` });
+        } catch (err) {
+          if (err instanceof CommandError) return lack(err.message);
+          throw err;
+        }
+      }
+      if (!stack.unavailable) return lack('the stack could not be read (see aws.stack)', true);
+      const fromEnv = Object.fromEntries(SECRET_KEYS.flatMap((key) => (envValue(this.io.env, key) ? [[key, envValue(this.io.env, key)]] : [])));
+      if (Object.keys(fromEnv).length > 0) return have({ values: fromEnv, source: 'environment variables' });
+      return lack(`${stack.why}, and no TWILIO_* or SMS_GATEWAY_SIGNING_SECRET variable to check instead`, true);
+    });
+  }
+
+  /** Full URL of POST /messages: --url, SMS_GATEWAY_URL, else the stack output. */
+  async messagesUrl(): Promise<Needed<string>> {
+    const given = stringOption(this.values, 'url') ?? envValue(this.io.env, 'SMS_GATEWAY_URL');
+    if (given) return have(given);
+    const stack = await this.stack();
+    if (!stack.ok) return lack(stack.unavailable ? `no gateway URL (${stack.why}; or pass --url)` : 'the stack could not be read (see aws.stack)', stack.unavailable);
+    const url = stack.value.outputs[OUTPUT_KEYS.messagesUrl];
+    return url ? have(url) : lack(`the stack has no ${OUTPUT_KEYS.messagesUrl} output`);
+  }
+
+  /** Full URL of POST /twilio/status: the stack output, else next to /messages. */
+  async statusCallbackUrl(): Promise<Needed<string>> {
+    const stack = await this.stack();
+    const fromStack = stack.ok && !stringOption(this.values, 'url') ? stack.value.outputs[OUTPUT_KEYS.statusCallbackUrl] : undefined;
+    if (fromStack) return have(fromStack);
+    const messages = await this.messagesUrl();
+    if (!messages.ok) return messages;
+    return have(messages.value.replace(/\/messages$/, '/twilio/status'));
+  }
+
+  async signingSecret(): Promise<Needed<string>> {
+    const secret = await this.secret();
+    if (!secret.ok) return secret;
+    const value = secret.value.values.SMS_GATEWAY_SIGNING_SECRET;
+    if (typeof value !== 'string' || !value.trim()) return lack('the secret has no SMS_GATEWAY_SIGNING_SECRET (see aws.secret)', true);
+    try {
+      parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', value.trim());
+    } catch {
+      return lack('SMS_GATEWAY_SIGNING_SECRET is malformed (see aws.secret)', true);
+    }
+    return have(value.trim());
+  }
+
+  async twilioAccess(): Promise<Needed<TwilioAccess>> {
+    const secret = await this.secret();
+    if (!secret.ok) return secret;
+    const access = authTokenAccess(secret.value.values);
+    return access ? have(access) : lack('the secret has no TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (see aws.secret)', true);
+  }
+
+  twilio(access: TwilioAccess): Twilio {
+    return twilioClient(access, this.io.env);
+  }
+
+  /** The Twilio account, fetched with the auth token: the proof that the credentials work. */
+  account(): Promise<Needed<{ client: Twilio; account: AccountInstance }>> {
+    return this.once('account', async () => {
+      const access = await this.twilioAccess();
+      if (!access.ok) return access;
+      const client = this.twilio(access.value);
+      try {
+        return have({ client, account: await client.api.v2010.accounts(access.value.accountSid).fetch() });
+      } catch (err) {
+        return lack(describeFailure(twilioFailure(err)));
+      }
+    });
+  }
+
+  /** A Twilio client whose credentials work, for the checks that read the account's resources. */
+  async twilioReady(): Promise<Needed<Twilio>> {
+    const account = await this.account();
+    if (!account.ok) return lack(account.unavailable ? account.why : 'the Twilio credentials did not work (see twilio.credentials)', account.unavailable);
+    return have(account.value.client);
+  }
+
+  /** ALLOWED_COUNTRIES of the send Lambda as deployed (from the template), else the environment's. */
+  allowedCountries(): Promise<Needed<{ countries: string[]; source: string }>> {
+    return this.once('countries', async () => {
+      const stack = await this.stack();
+      let raw: string | undefined;
+      let source = 'ALLOWED_COUNTRIES variable';
+      if (stack.ok) {
+        try {
+          const environments = await functionEnvironments(this.deployment.stackName, this.deployment.region);
+          // The send Lambda is the one with a state table; ALLOWED_COUNTRIES is absent when all are allowed.
+          const send = Object.values(environments).find((variables) => 'STATE_TABLE' in variables);
+          if (!send) return lack('the stack has no send Lambda with a STATE_TABLE variable');
+          raw = send.ALLOWED_COUNTRIES;
+          source = "send Lambda's ALLOWED_COUNTRIES";
+        } catch (err) {
+          if (err instanceof CommandError) return lack(err.message);
+          throw err;
+        }
+      } else {
+        raw = envValue(this.io.env, 'ALLOWED_COUNTRIES');
+        if (raw === undefined) return lack(`the allowed countries are unknown (${stack.unavailable ? stack.why : 'the stack could not be read'}; or set ALLOWED_COUNTRIES)`, true);
+      }
+      try {
+        return have({ countries: parseAllowedCountries(raw), source });
+      } catch (err) {
+        return lack((err as Error).message);
+      }
+    });
+  }
+
+  /** The Auth0 tenant as `auth0 deploy` reads it. */
+  tenant(): Promise<Needed<{ domain: string; state: TenantState }>> {
+    return this.once('tenant', async () => {
+      let creds;
+      try {
+        creds = optionalAuth0Credentials(this.values, this.io);
+      } catch (err) {
+        if (err instanceof CommandError || err instanceof UsageError) return lack(err.message);
+        throw err;
+      }
+      if ('missing' in creds) return lack(`no Auth0 credentials (${creds.missing.join(', ')} not set)`, true);
+      try {
+        return have({ domain: creds.domain, state: await readTenantState(managementClient(creds, this.io.fetch)) });
+      } catch (err) {
+        return lack(explainAuth0Error(err, creds.domain, creds.clientId));
+      }
+    });
+  }
+}

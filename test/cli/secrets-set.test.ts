@@ -1,0 +1,203 @@
+import { SECRET_ARN, SENDER, World, withoutAwsCredentials } from './support/world';
+
+/**
+ * `sms-gateway secrets set` against a loopback Secrets Manager and CloudFormation: what it
+ * writes, what it keeps, what it refuses, and what it never prints.
+ */
+
+const ACCOUNT = 'AC00112233445566778899aabbccddeeff';
+const TOKEN = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+const SERVICE = 'MGffeeddccbbaa99887766554433221100';
+const KEY_SID = 'SK00112233445566778899aabbccddeeff';
+const KEY_SECRET = 'key-secret-do-not-print';
+
+let world: World;
+
+beforeAll(async () => {
+  world = await World.start({ gateway: false });
+});
+
+afterAll(async () => {
+  await world.close();
+});
+
+beforeEach(() => {
+  // As the stack creates it: empty Twilio keys, a generated signing secret.
+  world.secrets.put(SECRET_ARN, {
+    TWILIO_ACCOUNT_SID: '',
+    TWILIO_AUTH_TOKEN: '',
+    TWILIO_API_KEY_SID: '',
+    TWILIO_API_KEY_SECRET: '',
+    TWILIO_MESSAGING_SERVICE_SID: '',
+    TWILIO_PHONE_NUMBER: '',
+    SMS_GATEWAY_SIGNING_SECRET: world.signingSecret,
+  });
+  world.secrets.calls.length = 0;
+});
+
+function puts(): number {
+  return world.secrets.count('PutSecretValue');
+}
+
+it('writes the given keys into the stack\'s secret and keeps the signing secret', async () => {
+  const run = await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--messaging-service-sid', SERVICE, '--phone-number', SENDER], { TWILIO_AUTH_TOKEN: TOKEN });
+
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(world.storedSecret()).toEqual({
+    TWILIO_ACCOUNT_SID: ACCOUNT,
+    TWILIO_AUTH_TOKEN: TOKEN,
+    TWILIO_API_KEY_SID: '',
+    TWILIO_API_KEY_SECRET: '',
+    TWILIO_MESSAGING_SERVICE_SID: SERVICE,
+    TWILIO_PHONE_NUMBER: SENDER,
+    SMS_GATEWAY_SIGNING_SECRET: world.signingSecret,
+  });
+  expect(world.secrets.calls.find((call) => call.operation === 'PutSecretValue')?.input.SecretId).toBe(SECRET_ARN);
+  expect(run.stdout).toContain(`Secret ${SECRET_ARN} updated: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_MESSAGING_SERVICE_SID, TWILIO_PHONE_NUMBER written; 3 other keys kept (SMS_GATEWAY_SIGNING_SECRET among them).`);
+  expect(run.stdout).toContain('From the environment: TWILIO_AUTH_TOKEN.');
+  expect(run.stdout).toContain('SMS are sent from the Messaging Service MG…1100; voice calls from +1501***2661.');
+  expect(run.stdout).not.toContain(TOKEN);
+  expect(run.stdout).not.toContain(world.signingSecret);
+  expect(run.stdout).not.toContain(SENDER);
+});
+
+it('changes one key later and keeps all the others', async () => {
+  expect((await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER])).code).toBe(0);
+
+  const run = await world.run(['secrets', 'set', '--api-key-sid', KEY_SID, '--api-key-secret', KEY_SECRET, '--json']);
+
+  expect(run.code).toBe(0);
+  expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_PHONE_NUMBER: SENDER, TWILIO_API_KEY_SID: KEY_SID, TWILIO_API_KEY_SECRET: KEY_SECRET, SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+  expect(JSON.parse(run.stdout)).toEqual({
+    ok: true,
+    secretArn: SECRET_ARN,
+    changed: true,
+    written: ['TWILIO_API_KEY_SID', 'TWILIO_API_KEY_SECRET'],
+    unchanged: [],
+    kept: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_PHONE_NUMBER', 'SMS_GATEWAY_SIGNING_SECRET'],
+    fromEnvironment: [],
+  });
+  expect(run.stdout).not.toContain(KEY_SECRET);
+});
+
+it('writes nothing when the values are already there', async () => {
+  expect((await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER])).code).toBe(0);
+  const before = puts();
+
+  const run = await world.run(['secrets', 'set', '--auth-token', TOKEN]);
+
+  expect(run.code).toBe(0);
+  expect(puts()).toBe(before);
+  expect(run.stdout).toContain('Nothing to change');
+});
+
+describe('validation before writing', () => {
+  const cases: [string, string[], string][] = [
+    ['an Account SID without AC', ['--account-sid', 'XX00112233445566778899aabbccddeeff', '--auth-token', TOKEN, '--phone-number', SENDER], 'TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters.'],
+    ['an API key SID without SK', ['--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER, '--api-key-sid', 'AK123', '--api-key-secret', KEY_SECRET], 'TWILIO_API_KEY_SID must look like SK followed by 32 hex characters.'],
+    ['an API key without its secret', ['--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER, '--api-key-sid', KEY_SID], 'TWILIO_API_KEY_SECRET is missing: it is required with TWILIO_API_KEY_SID.'],
+    ['a Messaging Service SID without MG', ['--account-sid', ACCOUNT, '--auth-token', TOKEN, '--messaging-service-sid', 'MS123'], 'TWILIO_MESSAGING_SERVICE_SID must look like MG followed by 32 hex characters.'],
+    ['a sender that is not E.164', ['--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', '(415) 555-0123'], 'TWILIO_PHONE_NUMBER must be an E.164 number'],
+    ['no sender at all', ['--account-sid', ACCOUNT, '--auth-token', TOKEN], 'TWILIO_MESSAGING_SERVICE_SID is missing: set it or TWILIO_PHONE_NUMBER'],
+    ['no auth token', ['--account-sid', ACCOUNT, '--phone-number', SENDER], 'TWILIO_AUTH_TOKEN is missing'],
+  ];
+
+  it.each(cases)('refuses %s, naming the key, and writes nothing', async (_name, args, message) => {
+    const run = await world.run(['secrets', 'set', ...args]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: Nothing was written: ${message}`);
+    expect(run.stderr).not.toContain(TOKEN);
+    expect(run.stderr).not.toContain(KEY_SECRET);
+    expect(puts()).toBe(0);
+  });
+
+  it('says how to get a signing secret when the secret has none', async () => {
+    world.secrets.put(SECRET_ARN, { SMS_GATEWAY_SIGNING_SECRET: '' });
+
+    const run = await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('SMS_GATEWAY_SIGNING_SECRET is missing');
+    expect(run.stderr).toContain('`npx sms-gateway secrets rotate-signing-key` writes a new one.');
+  });
+
+  it('reports a refusal as JSON with --json', async () => {
+    const run = await world.run(['secrets', 'set', '--account-sid', 'bad', '--json']);
+
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: false, error: expect.stringContaining('TWILIO_ACCOUNT_SID must look like AC') });
+  });
+});
+
+describe('where the values come from', () => {
+  it('asks for the main keys in a terminal when none is given, without echoing the token', async () => {
+    const asked: { question: string; hidden: boolean }[] = [];
+
+    const run = await world.run(['secrets', 'set'], {}, { answers: [ACCOUNT, TOKEN, SERVICE, ''], asked });
+
+    expect(run.code).toBe(0);
+    expect(asked).toEqual([
+      { question: 'Twilio Account SID (AC...): ', hidden: false },
+      { question: 'Twilio auth token: ', hidden: true },
+      { question: 'Messaging Service SID (MG..., preferred for SMS): ', hidden: false },
+      { question: 'Sender number in E.164 (+1..., needed for voice): ', hidden: false },
+    ]);
+    expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_MESSAGING_SERVICE_SID: SERVICE, TWILIO_PHONE_NUMBER: '' });
+  });
+
+  it('shows the current values (masked) in the questions, and Enter keeps them', async () => {
+    expect((await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER])).code).toBe(0);
+    const asked: { question: string; hidden: boolean }[] = [];
+
+    const run = await world.run(['secrets', 'set'], {}, { answers: ['', '', SERVICE, ''], asked });
+
+    expect(run.code).toBe(0);
+    expect(asked.map((entry) => entry.question)).toEqual([
+      'Twilio Account SID (AC...) [AC…eeff]: ',
+      'Twilio auth token [set]: ',
+      'Messaging Service SID (MG..., preferred for SMS): ',
+      'Sender number in E.164 (+1..., needed for voice) [+1501***2661]: ',
+    ]);
+    expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_MESSAGING_SERVICE_SID: SERVICE, TWILIO_PHONE_NUMBER: SENDER });
+  });
+
+  it('says how to give the keys when none is given and nobody can be asked', async () => {
+    const run = await world.run(['secrets', 'set']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('No Twilio key given: pass them as options');
+    expect(puts()).toBe(0);
+  });
+
+  it('writes the secret named by --secret-arn without reading the stack', async () => {
+    const other = world.secrets.put('arn:aws:secretsmanager:us-east-1:123456789012:secret:other-AbCdEf', { SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+    const stackReads = world.cloudFormation.calls.length;
+
+    const run = await world.run(['secrets', 'set', '--secret-arn', other, '--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER]);
+
+    expect(run.code).toBe(0);
+    expect(world.secrets.get(other)).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+    expect(world.cloudFormation.calls.length).toBe(stackReads);
+  });
+
+  it('names the stack that does not exist', async () => {
+    const run = await world.run(['secrets', 'set', '--stack', 'Elsewhere', '--region', 'eu-west-1', '--account-sid', ACCOUNT]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Stack Elsewhere was not found in eu-west-1');
+  });
+
+  it('says so when there are no AWS credentials', async () => {
+    const restore = withoutAwsCredentials();
+    try {
+      const run = await world.run(['secrets', 'set', '--account-sid', ACCOUNT]);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('Could not read the stack MfaSmsGateway: no AWS credentials were found');
+    } finally {
+      restore();
+    }
+  });
+});

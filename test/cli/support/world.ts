@@ -1,0 +1,197 @@
+import { ALL_SCOPES, FakeManagementApi } from '../../auth0/support/fake-management-api';
+import { FakeCloudFormation } from '../../support/fake-cloudformation';
+import { FakeCloudWatch } from '../../support/fake-cloudwatch';
+import { FakeSecretsManager } from '../../support/fake-secrets-manager';
+import { FakeTwilio } from '../../support/fake-twilio';
+import { startGateway, type RunningGateway } from '../../support/gateway';
+import { newSigningSecret } from '../../support/signing';
+import { runCli, type CliRun, type RunOptions } from './run';
+
+/**
+ * Everything the CLI talks to, on loopback: CloudFormation (the stack's outputs and template),
+ * Secrets Manager (the gateway's secret), CloudWatch (the alarms), Twilio (sends and reads),
+ * an Auth0 tenant, and the gateway itself: the real handlers behind the local server, holding
+ * the same keys as the secret. The AWS SDK finds the fakes through AWS_ENDPOINT_URL_* in
+ * process.env; the CLI finds Twilio through TWILIO_API_BASE_URL and Auth0 through `fetch`.
+ */
+
+export const STACK = 'MfaSmsGateway';
+export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:MfaSmsGatewaySecret-AbCdEf';
+export const SENDER = '+15017122661';
+export const MESSAGING_SERVICE = 'MG0123456789abcdef0123456789abcdef';
+export const RECIPIENT = '+14155550123';
+export const ALARMS = ['delivery-failure-rate', 'send-lambda-errors', 'status-lambda-errors', 'api-5xx', 'send-burst'].map((name) => `${STACK}-${name}`);
+
+export interface WorldOptions {
+  /** Run the real gateway (default true); false leaves MessagesUrl to the test. */
+  gateway?: boolean;
+  /** Keys of the gateway (and of the secret) to change or remove (undefined). */
+  secret?: Record<string, string | undefined>;
+  /** ALLOWED_COUNTRIES of the send Lambda in the stack's template; undefined leaves it out. */
+  allowedCountries?: string;
+}
+
+function template(allowedCountries: string | undefined) {
+  return {
+    Resources: {
+      SendFunction: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          Environment: {
+            Variables: {
+              SECRET_ARN: { Ref: 'GatewaySecret' },
+              STATE_TABLE: { Ref: 'StateTable' },
+              POWERTOOLS_SERVICE_NAME: 'sms-gateway-send',
+              ...(allowedCountries !== undefined ? { ALLOWED_COUNTRIES: allowedCountries } : {}),
+            },
+          },
+        },
+      },
+      StatusFunction: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { SECRET_ARN: { Ref: 'GatewaySecret' } } } } },
+      GatewaySecret: { Type: 'AWS::SecretsManager::Secret' },
+    },
+  };
+}
+
+export class World {
+  gateway?: RunningGateway;
+  signingSecret = newSigningSecret();
+  secretValues: Record<string, string> = {};
+  private allowedCountries: string | undefined;
+  private savedEnv: NodeJS.ProcessEnv = {};
+
+  private constructor(
+    readonly twilio: FakeTwilio,
+    readonly secrets: FakeSecretsManager,
+    readonly cloudFormation: FakeCloudFormation,
+    readonly cloudWatch: FakeCloudWatch,
+    readonly tenant: FakeManagementApi,
+  ) {}
+
+  static async start(options: WorldOptions = {}): Promise<World> {
+    const world = new World(await FakeTwilio.start(), await FakeSecretsManager.start(), await FakeCloudFormation.start(), await FakeCloudWatch.start(), await FakeManagementApi.start());
+    await world.setUp(options);
+    return world;
+  }
+
+  private async setUp(options: WorldOptions): Promise<void> {
+    const values: Record<string, string | undefined> = {
+      TWILIO_ACCOUNT_SID: this.twilio.accountSid,
+      TWILIO_AUTH_TOKEN: this.twilio.authToken,
+      TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE,
+      TWILIO_PHONE_NUMBER: SENDER,
+      SMS_GATEWAY_SIGNING_SECRET: this.signingSecret,
+      ...options.secret,
+    };
+    this.secretValues = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    this.allowedCountries = 'allowedCountries' in options ? options.allowedCountries : 'US,CA';
+
+    this.savedEnv = { ...process.env };
+    if (options.gateway !== false) {
+      this.gateway = await startGateway({ ...this.secretValues, TWILIO_API_BASE_URL: this.twilio.url, ALLOWED_COUNTRIES: this.allowedCountries, RATE_LIMITS: 'off' });
+    }
+    // After the gateway: it clears AWS_ENDPOINT_URL_* until it is closed.
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.cloudFormation.url;
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = this.secrets.url;
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = this.cloudWatch.url;
+    this.reset();
+  }
+
+  /** Back to a healthy, freshly deployed setup (Auth0 not set up yet); the gateway keeps running. */
+  reset(): void {
+    this.secrets.put(SECRET_ARN, this.secretValues);
+    this.secrets.calls.length = 0;
+
+    const account = this.twilio.account;
+    account.status = 'active';
+    account.type = 'Full';
+    account.numbers.clear();
+    account.numbers.set(SENDER, { friendlyName: 'MFA sender' });
+    account.services.clear();
+    account.services.set(MESSAGING_SERVICE, { friendlyName: 'MFA codes', phoneNumbers: [SENDER] });
+    account.geoPermissions = { US: true, CA: true, DE: false };
+    account.deliveries = [];
+    account.reads.length = 0;
+    this.twilio.allow(this.twilio.accountSid, this.twilio.authToken);
+    this.twilio.requests.length = 0;
+    this.twilio.created.clear();
+
+    this.setStack(this.gateway ? `${this.gateway.url}/messages` : 'https://abc123.execute-api.us-east-1.amazonaws.com/messages');
+    this.cloudFormation.statuses.clear();
+    this.cloudFormation.templates.set(STACK, template(this.allowedCountries));
+    this.cloudWatch.alarms = ALARMS.map((name, index) => ({ name, state: index === 4 ? 'INSUFFICIENT_DATA' : 'OK' }));
+    this.cloudWatch.failWith = undefined;
+
+    const tenant = this.tenant;
+    tenant.actions.clear();
+    for (const trigger of Object.keys(tenant.bindings)) tenant.bindings[trigger] = [];
+    tenant.phoneProvider = 'auth0';
+    tenant.messageTypes = ['sms'];
+    for (const factor of Object.keys(tenant.factors)) tenant.factors[factor] = factor === 'otp';
+    tenant.scopes = new Set(ALL_SCOPES);
+    tenant.clientGranted = true;
+    tenant.calls.length = 0;
+  }
+
+  /** The stack's template, with this ALLOWED_COUNTRIES for the send Lambda (undefined: none). */
+  setAllowedCountries(value: string | undefined): void {
+    this.cloudFormation.templates.set(STACK, template(value));
+  }
+
+  /** The stack's outputs, pointing at this gateway URL. */
+  setStack(messagesUrl: string): void {
+    this.cloudFormation.stacks.set(STACK, {
+      MessagesUrl: messagesUrl,
+      StatusCallbackUrl: messagesUrl.replace(/\/messages$/, '/twilio/status'),
+      SecretArn: SECRET_ARN,
+      AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:MfaSmsGateway-AlarmTopic',
+      DashboardUrl: 'https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/MfaSmsGateway',
+      StateTableName: 'MfaSmsGateway-State',
+    });
+  }
+
+  get messagesUrl(): string {
+    return this.cloudFormation.stacks.get(STACK)!.MessagesUrl;
+  }
+
+  /** The secret as it is now in the fake Secrets Manager. */
+  storedSecret(): Record<string, unknown> {
+    return this.secrets.get(SECRET_ARN)!;
+  }
+
+  /** The CLI's environment: Auth0 credentials and the loopback Twilio, plus overrides (undefined removes). */
+  env(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+    return {
+      AUTH0_DOMAIN: this.tenant.domain,
+      AUTH0_CLIENT_ID: this.tenant.clientId,
+      AUTH0_CLIENT_SECRET: this.tenant.clientSecret,
+      TWILIO_API_BASE_URL: this.twilio.url,
+      ...overrides,
+    };
+  }
+
+  run(argv: string[], overrides: Record<string, string | undefined> = {}, options: RunOptions = {}): Promise<CliRun> {
+    return runCli(argv, this.env(overrides), { fetch: this.tenant.fetch, ...options });
+  }
+
+  async close(): Promise<void> {
+    await this.gateway?.close();
+    process.env = this.savedEnv;
+    await Promise.all([this.twilio.close(), this.secrets.close(), this.cloudFormation.close(), this.cloudWatch.close(), this.tenant.close()]);
+  }
+}
+
+/** Takes AWS credentials away from the SDK (the default chain then finds none, quickly). */
+export function withoutAwsCredentials(): () => void {
+  const saved = { ...process.env };
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials';
+  process.env.AWS_CONFIG_FILE = '/nonexistent/config';
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  return () => {
+    process.env = saved;
+  };
+}
