@@ -1,6 +1,7 @@
 import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
+import { twilioKeysError } from './secrets';
 
-/** Twilio when the secrets hold Twilio keys, the console otherwise (local console mode). */
+/** Twilio when the secrets hold Twilio keys, the console when they hold none (local console mode). */
 export class ProviderRouter implements MessageProvider {
   constructor(
     private readonly secrets: SecretsSource,
@@ -9,7 +10,9 @@ export class ProviderRouter implements MessageProvider {
   ) {}
 
   async send(message: OutboundMessage): Promise<ProviderReceipt> {
-    const { twilio } = await this.secrets.get();
+    const { twilio, twilioProblem } = await this.secrets.get();
+    // Keys that are there but unusable never mean console mode.
+    if (twilioProblem) throw twilioKeysError(twilioProblem);
     return (twilio ? this.twilio : this.console).send(message);
   }
 }

@@ -1,7 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, GatewayError } from '../core/errors';
-import { parseGatewaySecrets, type GatewaySecrets } from '../core/gateway-secrets';
+import { parseGatewaySecrets, parseSigningSecrets, type GatewaySecrets } from '../core/gateway-secrets';
 import type { SecretsSource } from '../core/ports';
 import type { RuntimeConfig } from '../config';
 import { httpRequest, type HttpAnswer } from './http-request';
@@ -152,7 +152,8 @@ export class SecretsManagerSource implements SecretsSource {
     const now = Date.now();
     // An unusable secret is read again (at most every 10 s) so that the fix reaches this
     // container without waiting out the 5-minute cache.
-    const wanted = options.refresh === true || this.parsed instanceof GatewayError;
+    const unusable = this.parsed instanceof GatewayError || this.parsed?.twilioProblem !== undefined;
+    const wanted = options.refresh === true || unusable;
     const fresh = wanted && now - this.lastForcedRefresh >= MIN_REFRESH_INTERVAL_MS;
     if (fresh) this.lastForcedRefresh = now;
 
@@ -171,9 +172,21 @@ function parse(raw: unknown): GatewaySecrets | GatewayError {
   try {
     return parseGatewaySecrets(raw, { allowConsoleMode: false });
   } catch (err) {
-    if (err instanceof ConfigurationError) return configurationError(err);
-    throw err;
+    if (!(err instanceof ConfigurationError)) throw err;
+    if (!err.key.startsWith('TWILIO_')) return configurationError(err);
+    // The signing secret is fine: requests can still be verified, and only signed ones are told.
+    try {
+      return { signingSecrets: parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', String(raw.SMS_GATEWAY_SIGNING_SECRET ?? '')), twilioProblem: err };
+    } catch (signingError) {
+      if (signingError instanceof ConfigurationError) return configurationError(signingError);
+      throw signingError;
+    }
   }
+}
+
+/** The send's refusal when the Twilio keys in the secret are not usable (500, naming the key). */
+export function twilioKeysError(problem: ConfigurationError | undefined): GatewayError {
+  return problem ? configurationError(problem) : new GatewayError('configuration_error', 'The Twilio keys are not configured.');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { GatewayError, isGatewayError } from '../core/errors';
 import type { TwilioCredentials } from '../core/gateway-secrets';
 import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
+import { twilioKeysError } from './secrets';
 import { TWILIO_AUTHENTICATION_FAILED, type TwilioAuth, type TwilioRestClient } from './twilio-rest';
 import type * as VoiceTwiml from './voice-twiml';
 
@@ -46,8 +47,8 @@ export class TwilioProvider implements MessageProvider {
   }
 
   private async credentials(refresh: boolean): Promise<TwilioCredentials> {
-    const { twilio } = await this.secrets.get({ refresh });
-    if (!twilio) throw new GatewayError('configuration_error', 'The Twilio keys are not configured.');
+    const { twilio, twilioProblem } = await this.secrets.get({ refresh });
+    if (!twilio) throw twilioKeysError(twilioProblem);
     return twilio;
   }
 

@@ -68,7 +68,9 @@ export interface SignedCallback {
 export async function recordDeliveryStatus(callback: SignedCallback, deps: StatusDependencies): Promise<StatusCallback> {
   const { twilio } = await deps.secrets.get();
   if (!twilio) {
-    throw new GatewayError('invalid_signature', 'Status callbacks cannot be verified: TWILIO_AUTH_TOKEN is not configured.');
+    // Anyone can post here: the response does not say which key is wrong (the send Lambda,
+    // `sms-gateway doctor` and the logs do).
+    throw new GatewayError('invalid_signature', 'Status callbacks cannot be verified: the gateway has no usable TWILIO_AUTH_TOKEN.');
   }
   if (!callback.signature || !deps.verifyTwilioSignature(twilio.authToken, callback.signature, callback.params)) {
     throw new GatewayError('invalid_signature', 'The X-Twilio-Signature header is missing or does not match.');

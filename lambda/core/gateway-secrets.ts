@@ -23,6 +23,11 @@ export interface GatewaySecrets {
   signingSecrets: string[];
   /** Undefined in console mode: no Twilio keys at all, messages are printed, never sent. */
   twilio?: TwilioCredentials;
+  /**
+   * Why the Twilio keys cannot be used, when they cannot. Kept apart from the signing secret so
+   * that only signed requests learn of it: the send fails after the signature check.
+   */
+  twilioProblem?: ConfigurationError;
 }
 
 export const SECRET_KEYS = [

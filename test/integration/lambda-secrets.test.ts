@@ -127,6 +127,12 @@ it('answers 500 configuration_error naming the key while the Twilio keys are not
     expect(response.status).toBe(500);
     expect(response.body.error.code).toBe('configuration_error');
     expect(response.body.error.message).toContain('TWILIO_ACCOUNT_SID');
+
+    // An unsigned caller learns nothing of the configuration: the signature is checked first.
+    const text = JSON.stringify({ recipient: '+14155550123', code: '1234' });
+    const unsigned = await post(`${gateway.url}/messages`, text, { 'content-type': 'application/json' });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.text).not.toContain('TWILIO');
   } finally {
     await gateway.close();
   }

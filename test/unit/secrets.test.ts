@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, GatewayError } from '../../lambda/core/errors';
 import type { SecretsSource } from '../../lambda/core/ports';
-import { EnvironmentSource, SECRET_MAX_AGE_SECONDS, SecretsManagerSource, secretsReadError } from '../../lambda/adapters/secrets';
+import { EnvironmentSource, SECRET_MAX_AGE_SECONDS, SecretsManagerSource, secretsReadError, twilioKeysError } from '../../lambda/adapters/secrets';
 import { FakeSecretsExtension } from '../support/fake-secrets-extension';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 
@@ -111,9 +111,12 @@ describe('SecretsManagerSource', () => {
   });
 
   describe('an unusable secret', () => {
-    it('is a configuration_error naming the missing key, never its values', async () => {
+    it('keeps the signing secret and holds the Twilio problem, naming the key, for sends to report', async () => {
       secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '' }));
-      const error = await refusal(new SecretsManagerSource(ARN).get());
+      const secrets = await new SecretsManagerSource(ARN).get();
+      expect(secrets.signingSecrets).toEqual([SIGNING_SECRET]);
+      expect(secrets.twilio).toBeUndefined();
+      const error = twilioKeysError(secrets.twilioProblem);
       expect(error.code).toBe('configuration_error');
       expect(error.status).toBe(500);
       expect(error.message).toBe('The gateway secret is not usable: TWILIO_ACCOUNT_SID is missing: messages are sent through Twilio.');
@@ -132,13 +135,13 @@ describe('SecretsManagerSource', () => {
       fakeClock();
       secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '' }));
       const source = new SecretsManagerSource(ARN);
-      expect((await refusal(source.get())).code).toBe('configuration_error');
-      expect((await refusal(source.get())).code).toBe('configuration_error');
+      expect((await source.get()).twilioProblem?.key).toBe('TWILIO_ACCOUNT_SID');
+      expect((await source.get()).twilioProblem?.key).toBe('TWILIO_ACCOUNT_SID');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
 
       secretsManager.put(ARN, keys());
       jest.setSystemTime(Date.now() + 9_000);
-      expect((await refusal(source.get())).code).toBe('configuration_error');
+      expect((await source.get()).twilioProblem?.key).toBe('TWILIO_ACCOUNT_SID');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
 
       jest.setSystemTime(Date.now() + 1_000);
@@ -148,7 +151,9 @@ describe('SecretsManagerSource', () => {
 
     it('refuses console mode: in Lambda the Twilio keys are required', async () => {
       secretsManager.put(ARN, { SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET });
-      expect((await refusal(new SecretsManagerSource(ARN).get())).message).toContain('TWILIO_ACCOUNT_SID is missing');
+      const { twilio, twilioProblem } = await new SecretsManagerSource(ARN).get();
+      expect(twilio).toBeUndefined();
+      expect(twilioProblem?.message).toContain('TWILIO_ACCOUNT_SID is missing');
     });
 
     it.each([
