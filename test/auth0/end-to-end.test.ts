@@ -1,5 +1,5 @@
 import { FakeTwilio } from '../support/fake-twilio';
-import { startGateway, type RunningGateway } from '../support/gateway';
+import { type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { newSigningSecret } from '../support/signing';
 import { actionEvent, CODE, RECIPIENT } from './support/invoke';
 import { built, loadForwarder } from './support/load-forwarder';
@@ -19,13 +19,7 @@ let secret: string;
 beforeAll(async () => {
   twilio = await FakeTwilio.start();
   secret = newSigningSecret();
-  gateway = await startGateway({
-    SMS_GATEWAY_SIGNING_SECRET: secret,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_PHONE_NUMBER: SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
-  });
+  gateway = await startGateway(twilioModeEnv(twilio, secret));
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
-import { post, startGateway, type RunningGateway } from '../support/gateway';
+import { post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { metricSummary } from '../support/output';
 import { newSigningSecret, signedHeaders } from '../support/signing';
 
@@ -20,14 +20,7 @@ beforeAll(async () => {
 afterAll(() => twilio.close());
 
 async function withGateway(env: Record<string, string>, test: (gateway: RunningGateway) => Promise<void>) {
-  const gateway = await startGateway({
-    SMS_GATEWAY_SIGNING_SECRET: secret,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_PHONE_NUMBER: '+15017122661',
-    TWILIO_API_BASE_URL: twilio.url,
-    ...env,
-  });
+  const gateway = await startGateway(twilioModeEnv(twilio, secret, env));
   try {
     await test(gateway);
   } finally {

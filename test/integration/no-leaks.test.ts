@@ -1,5 +1,5 @@
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
-import { post, startGateway, type RunningGateway } from '../support/gateway';
+import { NO_RATE_LIMITS, post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { newSigningSecret, signedHeaders } from '../support/signing';
 
 /**
@@ -27,15 +27,7 @@ async function send(body: Record<string, unknown>, headers: Record<string, strin
 beforeAll(async () => {
   twilio = await FakeTwilio.start();
   secret = newSigningSecret();
-  gateway = await startGateway({
-    SMS_GATEWAY_SIGNING_SECRET: secret,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_PHONE_NUMBER: '+15017122661',
-    TWILIO_API_BASE_URL: twilio.url,
-    RATE_LIMITS: 'off', // these tests send many messages to one number; test/integration/fraud.test.ts covers limits
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
-  });
+  gateway = await startGateway(twilioModeEnv(twilio, secret, { ...NO_RATE_LIMITS, POWERTOOLS_LOG_LEVEL: 'DEBUG' }));
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
-import { post, startGateway, type RunningGateway } from '../support/gateway';
+import { NO_RATE_LIMITS, post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { metricSummary } from '../support/output';
 import { newSigningSecret, signedHeaders } from '../support/signing';
 
@@ -23,14 +23,7 @@ function send(body: unknown, options: { headers?: Record<string, string>; raw?: 
 beforeAll(async () => {
   twilio = await FakeTwilio.start();
   secret = newSigningSecret();
-  gateway = await startGateway({
-    SMS_GATEWAY_SIGNING_SECRET: secret,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_PHONE_NUMBER: SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
-    RATE_LIMITS: 'off', // these tests send many messages to one number; test/integration/fraud.test.ts covers limits
-  });
+  gateway = await startGateway(twilioModeEnv(twilio, secret, NO_RATE_LIMITS));
 });
 
 afterAll(async () => {
@@ -216,14 +209,9 @@ describe('refusals (every row of the contract table)', () => {
   });
 
   it('501 channel_unavailable for voice without a sender number', async () => {
-    const mgOnly = await startGateway({
-      SMS_GATEWAY_SIGNING_SECRET: secret,
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_MESSAGING_SERVICE_SID: `MG${'a'.repeat(32)}`,
-      TWILIO_API_BASE_URL: twilio.url,
-    RATE_LIMITS: 'off', // these tests send many messages to one number; test/integration/fraud.test.ts covers limits
-    });
+    const mgOnly = await startGateway(
+      twilioModeEnv(twilio, secret, { ...NO_RATE_LIMITS, TWILIO_PHONE_NUMBER: '', TWILIO_MESSAGING_SERVICE_SID: `MG${'a'.repeat(32)}` }),
+    );
     try {
       const before = twilio.requests.length;
       const text = JSON.stringify({ recipient: RECIPIENT, code: '1234', message_type: 'voice' });

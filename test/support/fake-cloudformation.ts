@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Loopback } from './loopback';
 
 /**
  * A loopback CloudFormation endpoint speaking the service's query protocol (form-encoded
@@ -15,30 +14,24 @@ export class FakeCloudFormation {
   readonly templates = new Map<string, unknown>();
   readonly calls: Record<string, string>[] = [];
 
-  private constructor(private readonly server: Server) {}
+  private loopback!: Loopback;
 
   static async start(): Promise<FakeCloudFormation> {
-    let fake: FakeCloudFormation | undefined;
-    const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
-      const [status, xml] = fake!.answer(params);
+    const fake = new FakeCloudFormation();
+    fake.loopback = await Loopback.start((_req, raw, res) => {
+      const [status, xml] = fake.answer(Object.fromEntries(new URLSearchParams(raw.toString())));
       res.writeHead(status, { 'content-type': 'text/xml' });
       res.end(xml);
     });
-    fake = new FakeCloudFormation(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.loopback.url;
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
   }
 
   private answer(params: Record<string, string>): [number, string] {

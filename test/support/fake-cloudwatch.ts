@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Loopback } from './loopback';
 
 /**
  * A loopback CloudWatch endpoint for DescribeAlarms, speaking the protocol the installed
@@ -22,34 +21,29 @@ export class FakeCloudWatch {
   /** Answer every call with this error instead (e.g. AccessDenied). */
   failWith?: { status: number; type: string; message: string };
 
-  private constructor(private readonly server: Server) {}
+  private loopback!: Loopback;
 
   static async start(): Promise<FakeCloudWatch> {
-    let fake: FakeCloudWatch | undefined;
-    const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+    const fake = new FakeCloudWatch();
+    fake.loopback = await Loopback.start((req, raw, res) => {
       const operation = String(req.headers['x-amz-target'] ?? '').replace(/^GraniteServiceVersion20100801\./, '');
-      const input = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
-      const [status, body] = fake!.answer(operation, input);
+      const input = JSON.parse(raw.toString() || '{}') as Record<string, unknown>;
+      const [status, body] = fake.answer(operation, input);
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
         ...(status >= 400 ? { 'x-amzn-query-error': `${(body as { __type: string }).__type};Sender` } : {}),
       });
       res.end(JSON.stringify(body));
     });
-    fake = new FakeCloudWatch(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.loopback.url;
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
   }
 
   private answer(operation: string, input: Record<string, unknown>): [number, unknown] {

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Loopback } from './loopback';
 
 /**
  * A loopback stand-in for the AWS Parameters and Secrets Lambda Extension's HTTP interface:
@@ -11,39 +11,18 @@ export class FakeSecretsExtension {
   private readonly secrets = new Map<string, string>();
   private failures: number[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    readonly sessionToken: string,
-  ) {}
+  private loopback!: Loopback;
+
+  private constructor(readonly sessionToken: string) {}
 
   static async start(sessionToken = 'bench-session-token'): Promise<FakeSecretsExtension> {
-    let fake: FakeSecretsExtension | undefined;
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const token = req.headers['x-aws-parameters-secrets-token'] as string | undefined;
-      const secretId = url.searchParams.get('secretId');
-      fake!.requests.push({ secretId, token });
-      const failure = fake!.failures.shift();
-      const stored = secretId ? fake!.secrets.get(secretId) : undefined;
-      if (failure) {
-        res.writeHead(failure).end('failure');
-      } else if (url.pathname !== '/secretsmanager/get' || token !== fake!.sessionToken) {
-        res.writeHead(401).end('unauthorized');
-      } else if (!stored) {
-        res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ ARN: secretId, Name: secretId!.split(':').pop(), SecretString: stored, VersionId: 'v1', VersionStages: ['AWSCURRENT'] }),
-        );
-      }
-    });
-    fake = new FakeSecretsExtension(server, sessionToken);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeSecretsExtension(sessionToken);
+    fake.loopback = await Loopback.start((req, _body, res) => fake.handle(req, res));
     return fake;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.loopback.port;
   }
 
   put(arn: string, value: Record<string, unknown>): void {
@@ -56,7 +35,26 @@ export class FakeSecretsExtension {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const token = req.headers['x-aws-parameters-secrets-token'] as string | undefined;
+    const secretId = url.searchParams.get('secretId');
+    this.requests.push({ secretId, token });
+    const failure = this.failures.shift();
+    const stored = secretId ? this.secrets.get(secretId) : undefined;
+    if (failure) {
+      res.writeHead(failure).end('failure');
+    } else if (url.pathname !== '/secretsmanager/get' || token !== this.sessionToken) {
+      res.writeHead(401).end('unauthorized');
+    } else if (!stored) {
+      res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ ARN: secretId, Name: secretId!.split(':').pop(), SecretString: stored, VersionId: 'v1', VersionStages: ['AWSCURRENT'] }),
+      );
+    }
   }
 }

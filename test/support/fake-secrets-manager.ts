@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Loopback } from './loopback';
 
 /**
  * A loopback Secrets Manager endpoint speaking the service's JSON protocol (x-amz-json-1.1,
@@ -24,33 +24,31 @@ export class FakeSecretsManager {
   private readonly secrets = new Map<string, { value: string; version: number }>();
   private readonly failures: Failure[] = [];
 
-  private constructor(private readonly server: Server) {}
+  private loopback!: Loopback;
 
   static async start(): Promise<FakeSecretsManager> {
-    let fake: FakeSecretsManager | undefined;
-    const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const operation = String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
-      const input = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
-      const { status, body } = fake!.answer(operation, input);
-      if (status === 0) {
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.1',
-        ...(status >= 400 ? { 'x-amzn-errortype': (body as { __type: string }).__type } : {}),
-      });
-      res.end(JSON.stringify(body));
-    });
-    fake = new FakeSecretsManager(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeSecretsManager();
+    fake.loopback = await Loopback.start((req, body, res) => fake.handle(req, body, res));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.loopback.url;
+  }
+
+  private handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
+    const input = JSON.parse(raw.toString() || '{}') as Record<string, unknown>;
+    const { status, body } = this.answer(operation, input);
+    if (status === 0) {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      ...(status >= 400 ? { 'x-amzn-errortype': (body as { __type: string }).__type } : {}),
+    });
+    res.end(JSON.stringify(body));
   }
 
   /** Stores a secret under an ARN (or name) and returns the ARN. */
@@ -75,8 +73,7 @@ export class FakeSecretsManager {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
   }
 
   private answer(operation: string, input: Record<string, unknown>): { status: number; body: unknown } {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { TwilioAccountFixture } from './fake-twilio-account';
+import { Loopback } from './loopback';
 
 /**
  * A loopback server that plays Twilio's REST API for the two resources the gateway creates,
@@ -63,23 +63,22 @@ export class FakeTwilio {
   private readonly scripts: Script[] = [];
   private readonly credentials = new Set<string>();
 
+  private loopback!: Loopback;
+
   private constructor(
-    private readonly server: Server,
     readonly accountSid: string,
     readonly authToken: string,
   ) {}
 
   static async start(options: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {
-    let fake: FakeTwilio | undefined;
-    const server = createServer((req, res) => void fake!.handle(req, res));
-    fake = new FakeTwilio(server, options.accountSid ?? sid('AC'), options.authToken ?? randomBytes(16).toString('hex'));
+    const fake = new FakeTwilio(options.accountSid ?? sid('AC'), options.authToken ?? randomBytes(16).toString('hex'));
     fake.allow(fake.accountSid, fake.authToken);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake.loopback = await Loopback.start((req, body, res) => fake.handle(req, body, res));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.loopback.url;
   }
 
   /** Accepts another username:password pair (an API key). */
@@ -98,8 +97,7 @@ export class FakeTwilio {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
   }
 
   /** Plays Twilio's status callback for a created resource: a signed form POST to its StatusCallback. */
@@ -124,9 +122,7 @@ export class FakeTwilio {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+  private async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const [username, password] = auth ? Buffer.from(auth, 'base64').toString().split(/:(.*)/s) : [];
     const recorded: RecordedRequest = {
@@ -136,7 +132,7 @@ export class FakeTwilio {
       contentType: req.headers['content-type'] ?? '',
       username,
       password,
-      form: Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString())),
+      form: Object.fromEntries(new URLSearchParams(body.toString())),
     };
     this.requests.push(recorded);
 

@@ -4,6 +4,7 @@ import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { createLocalServer, type Routes } from '../../lambda/local/server';
 import { ensureStateTable } from '../../lambda/local/state-table';
+import type { FakeTwilio } from './fake-twilio';
 import { OutputCapture } from './output';
 
 /**
@@ -92,3 +93,21 @@ export async function post(url: string, body: string | Buffer, headers: Record<s
   }
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
+
+/** The sender the tests' gateways send from. */
+export const TEST_SENDER = '+15017122661';
+
+/** A gateway in Twilio mode against a FakeTwilio, its keys in the environment as `npm start` reads them. */
+export function twilioModeEnv(twilio: FakeTwilio, signingSecret: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SMS_GATEWAY_SIGNING_SECRET: signingSecret,
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_PHONE_NUMBER: TEST_SENDER,
+    TWILIO_API_BASE_URL: twilio.url,
+    ...extra,
+  };
+}
+
+/** For suites that send many messages to one number; test/integration/fraud.test.ts covers the limits. */
+export const NO_RATE_LIMITS = { RATE_LIMITS: 'off' };

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Loopback } from '../../support/loopback';
 
 /**
  * A loopback Auth0 tenant: the OAuth token endpoint and the Management API endpoints that
@@ -62,18 +62,16 @@ export class FakeManagementApi {
   factors: Record<string, boolean> = { sms: false, otp: true, email: false, 'push-notification': false, duo: false };
   private readonly tokens = new Map<string, Set<string>>();
 
-  private constructor(private readonly server: Server) {}
+  private loopback!: Loopback;
 
   static async start(): Promise<FakeManagementApi> {
-    let fake: FakeManagementApi | undefined;
-    const server = createServer((req, res) => void fake!.handle(req, res));
-    fake = new FakeManagementApi(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeManagementApi();
+    fake.loopback = await Loopback.start((req, body, res) => fake.handle(req, body, res));
     return fake;
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.loopback.url;
   }
 
   /** A fetch that sends https://<domain>/... here; other hosts are left to the real fetch. */
@@ -111,14 +109,11 @@ export class FakeManagementApi {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString();
+  private async handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    const text = raw.toString();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const body = text === '' ? undefined : form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);

@@ -1,6 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { Loopback } from '../../support/loopback';
 
 /**
  * A loopback stand-in for POST /messages that checks every request's Standard Webhooks
@@ -28,18 +29,14 @@ export class VerifyingGateway {
   readonly requests: ReceivedRequest[] = [];
   private readonly answers: Answer[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    private readonly secrets: string[],
-  ) {}
+  private loopback!: Loopback;
+
+  private constructor(private readonly secrets: string[]) {}
 
   static async start(secrets: string[]): Promise<VerifyingGateway> {
-    let gateway: VerifyingGateway | undefined;
-    const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const answer = gateway!.receive(req.headers, raw);
+    const gateway = new VerifyingGateway(secrets);
+    gateway.loopback = await Loopback.start(async (req, body, res) => {
+      const answer = gateway.receive(req.headers, body.toString('utf8'));
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       if (answer.hangUp) {
         req.socket.destroy();
@@ -49,13 +46,11 @@ export class VerifyingGateway {
       res.writeHead(answer.status, { 'content-type': 'application/json' });
       res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
     });
-    gateway = new VerifyingGateway(server, secrets);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return gateway;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/messages`;
+    return `${this.loopback.url}/messages`;
   }
 
   /** The next requests get these answers, in order; then `200` with the contract's success body. */
@@ -64,8 +59,7 @@ export class VerifyingGateway {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.loopback.close();
   }
 
   private receive(headers: IncomingHttpHeaders, raw: string): Answer {
