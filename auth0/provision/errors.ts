@@ -11,7 +11,8 @@ function bodyText(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function networkCode(err: unknown): string | undefined {
+/** The Node network error code (ECONNREFUSED, ENOTFOUND, ...) somewhere in an error's causes. */
+export function networkErrorCode(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current; depth++) {
     const code = (current as { code?: unknown }).code;
@@ -22,7 +23,7 @@ function networkCode(err: unknown): string | undefined {
 }
 
 export function explainAuth0Error(err: unknown, domain: string, clientId: string): string {
-  const code = networkCode(err);
+  const code = networkErrorCode(err);
   if (code || (err instanceof TypeError && /fetch failed/.test(err.message))) {
     return `Could not reach https://${domain} (${code ?? 'network error'}). Check AUTH0_DOMAIN: your tenant's domain, like your-tenant.us.auth0.com.`;
   }

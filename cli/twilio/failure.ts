@@ -1,4 +1,5 @@
-import { maskPhone } from '../format';
+import { networkErrorCode } from '../../auth0/provision/errors';
+import { maskPhonesIn } from '../../lambda/core/e164';
 
 /**
  * What went wrong in a call through the `twilio` client, in one shape: Twilio answered with an
@@ -13,34 +14,16 @@ export interface TwilioFailure {
   message: string;
 }
 
-function networkCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-// A number as Twilio may quote it in a message; error codes (5 digits) stay readable.
-const PHONE_LIKE = /\+\d[\d ()-]{5,}\d|\b\d{8,15}\b/g;
-
-/** Twilio's messages may quote a phone number: only its masked form is shown. */
-function scrub(message: string): string {
-  return message.replace(PHONE_LIKE, (match) => maskPhone(match.replace(/[^\d+]/g, '')));
-}
-
 export function twilioFailure(err: unknown): TwilioFailure {
   const error = err as { name?: string; status?: unknown; code?: unknown; message?: unknown };
   if (typeof error.status === 'number') {
     return {
       status: error.status,
       code: typeof error.code === 'number' ? error.code : undefined,
-      message: typeof error.message === 'string' && error.message ? scrub(error.message) : `HTTP ${error.status}`,
+      message: typeof error.message === 'string' && error.message ? maskPhonesIn(error.message) : `HTTP ${error.status}`,
     };
   }
-  const network = networkCode(err);
+  const network = networkErrorCode(err);
   return { message: network ? `Twilio could not be reached (${network})` : `Twilio could not be reached (${String(error.message ?? err)})` };
 }
 

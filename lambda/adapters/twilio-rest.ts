@@ -1,4 +1,4 @@
-import { maskPhone } from '../core/e164';
+import { maskPhonesIn } from '../core/e164';
 import { GatewayError } from '../core/errors';
 import { httpRequest, NoAnswerError, type HttpAnswer } from './http-request';
 
@@ -44,9 +44,6 @@ const DESTINATION_NOT_ALLOWED = new Set([21408, 21610]);
 export const TWILIO_AUTHENTICATION_FAILED = 20003;
 
 const USER_AGENT = 'mfa-sms-gateway/0.1';
-// A number as Twilio may quote it: `+14155550123`, `+1 (415) 555-0123`, or 8+ bare digits
-// (error codes have 5, so `21211 (21614)` stays readable).
-const PHONE_LIKE = /\+\d[\d ()-]{5,}\d|\b\d{8,15}\b/g;
 
 function defaultBackoff(retryAfterMs: number | undefined): number {
   // Full jitter over 100-400 ms; a Retry-After from Twilio wins when it is longer.
@@ -54,10 +51,6 @@ function defaultBackoff(retryAfterMs: number | undefined): number {
   return retryAfterMs !== undefined ? Math.max(jitter, retryAfterMs) : jitter;
 }
 
-/** Twilio's messages quote the number they refused; callers and logs must only see it masked. */
-function scrub(message: string): string {
-  return message.replace(PHONE_LIKE, (match) => maskPhone(match.replace(/[^\d+]/g, '')));
-}
 
 function retryAfterMs(answer: HttpAnswer): number | undefined {
   const header = answer.headers['retry-after'];
@@ -84,7 +77,7 @@ function readJson(text: string): unknown {
 export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: number, retryAfterSeconds?: number): GatewayError {
   const error = (typeof body === 'object' && body !== null ? body : {}) as TwilioErrorBody;
   const code = typeof error.code === 'number' ? error.code : undefined;
-  const said = typeof error.message === 'string' ? scrub(error.message) : undefined;
+  const said = typeof error.message === 'string' ? maskPhonesIn(error.message) : undefined;
   const detail = [said, code !== undefined ? `(Twilio error ${code}${error.more_info ? `, ${error.more_info}` : ''})` : undefined]
     .filter(Boolean)
     .join(' ');
