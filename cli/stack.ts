@@ -75,10 +75,6 @@ export async function describeStack(stackName: string, region?: string): Promise
   }
 }
 
-export async function stackOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
-  return (await describeStack(stackName, region)).outputs;
-}
-
 /**
  * The environment variables the deployed template gives each Lambda function, by logical id.
  * This is how the CLI learns settings that live only in the stack (ALLOWED_COUNTRIES) without a

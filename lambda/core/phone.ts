@@ -1,8 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { E164_SHAPE } from './e164';
 
-export { maskPhone } from './e164';
-
 /** What the gateway knows about a destination after validation. */
 export interface PhoneNumber {
   /** E.164, exactly as Twilio receives it: `+14155550123`. */

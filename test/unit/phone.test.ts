@@ -1,4 +1,5 @@
-import { maskPhone, parseE164 } from '../../lambda/core/phone';
+import { maskPhone } from '../../lambda/core/e164';
+import { parseE164 } from '../../lambda/core/phone';
 
 describe('parseE164', () => {
   it.each([
