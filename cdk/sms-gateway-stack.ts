@@ -81,8 +81,9 @@ export class SmsGatewayStack extends Stack {
     gatewaySecret.grantRead(status.role);
     state.grantItemAccess(send.role);
 
-    http.addPostRoute('Messages', MESSAGES_PATH, send.function, 'The send Lambda verifies a Standard Webhooks signature (HMAC-SHA256 with the shared whsec_ key) on every request;');
-    http.addPostRoute('TwilioStatus', STATUS_PATH, status.function, 'The status Lambda verifies the X-Twilio-Signature (HMAC-SHA1 with the Twilio auth token) on every callback;');
+    http.addRoute('Messages', MESSAGES_PATH, send.function, 'The send Lambda verifies a Standard Webhooks signature (HMAC-SHA256 with the shared whsec_ key) on every request;');
+    http.addRoute('TwilioStatus', STATUS_PATH, status.function, 'The status Lambda verifies the X-Twilio-Signature (HMAC-SHA1 with the Twilio auth token) on every callback;');
+    http.addDefaultRoute(send.function);
 
     // Not KMS-encrypted: notifications carry only alarm names and metric values, and CloudWatch
     // cannot publish to a topic encrypted with the AWS-managed SNS key (a customer-managed key

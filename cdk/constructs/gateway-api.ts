@@ -69,16 +69,38 @@ export class GatewayApi extends Construct {
     return `${this.endpoint}${path}`;
   }
 
-  addPostRoute(id: string, path: string, handler: lambda.IFunction, authenticatedBy: string): apigwv2.HttpRoute {
+  /**
+   * Every method of `path` goes to the handler, which serves POST and answers any other method
+   * with the contract's `405 method_not_allowed` JSON (API Gateway's own answer is not JSON).
+   */
+  addRoute(id: string, path: string, handler: lambda.IFunction, authenticatedBy: string): apigwv2.HttpRoute {
     const [route] = this.api.addRoutes({
       path,
-      methods: [apigwv2.HttpMethod.POST],
+      methods: [apigwv2.HttpMethod.ANY],
       integration: new HttpLambdaIntegration(`${id}Integration`, handler),
     });
-    Validations.of(route).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason: `${authenticatedBy} API Gateway authorizers cannot check it, and the caller cannot send IAM or JWT credentials.`,
-    });
+    acknowledgeSignatureAuthentication(route, authenticatedBy);
     return route;
   }
+
+  /**
+   * Paths that match no route go to the handler, which answers the contract's `404 not_found`
+   * JSON. The stage's throttling bounds what scanners can make it cost.
+   */
+  addDefaultRoute(handler: lambda.IFunction): apigwv2.HttpRoute {
+    const route = new apigwv2.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: apigwv2.HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('DefaultIntegration', handler),
+    });
+    acknowledgeSignatureAuthentication(route, 'The handler answers 404 to every request of this route, and verifies signatures on its own route;');
+    return route;
+  }
+}
+
+function acknowledgeSignatureAuthentication(route: apigwv2.HttpRoute, authenticatedBy: string): void {
+  Validations.of(route).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-APIG4',
+    reason: `${authenticatedBy} API Gateway authorizers cannot check it, and the caller cannot send IAM or JWT credentials.`,
+  });
 }

@@ -16,6 +16,10 @@ export function createSendHandler(deps: SendDependencies & { logger: Logger }) {
     const headers = lowerCaseHeaders(event.headers);
     if (headers['webhook-id']) logger.setCorrelationId(headers['webhook-id'].slice(0, 256));
     try {
+      // The stack sends paths no route matches here too, so that they get the contract's JSON 404.
+      if (event.routeKey === '$default') {
+        throw new GatewayError('not_found', `No route for ${event.rawPath}: use POST /messages or POST /twilio/status.`);
+      }
       if (method(event) !== 'POST') throw new GatewayError('method_not_allowed', 'Only POST is allowed on /messages.');
       const bytes = bodyBytes(event);
       if (bytes.length > MAX_BODY_BYTES) {
@@ -32,7 +36,7 @@ export function createSendHandler(deps: SendDependencies & { logger: Logger }) {
         logger.error('unexpected failure', { error: err as Error });
         return errorResponse(new GatewayError('internal_error', 'The gateway failed unexpectedly; the message was not sent.'));
       }
-      if (['method_not_allowed', 'payload_too_large', 'unsupported_media_type'].includes(err.code)) {
+      if (['not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type'].includes(err.code)) {
         logger.warn('request refused', { outcome: 'refused', reason: err.code, detail: err.message });
       }
       return errorResponse(err);

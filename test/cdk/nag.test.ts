@@ -59,14 +59,15 @@ test('AwsSolutions ran and reports nothing left: no error, no warning', () => {
   expect(report.pluginReports.flatMap((r) => r.violations.map((v) => `${v.severity} ${v.ruleName}`))).toEqual([]);
 });
 
-test('exactly three findings are acknowledged, each on its own resource: no authorizer on either route, no automatic secret rotation', () => {
+test('exactly four findings are acknowledged, each on its own resource: no authorizer on the three routes, no automatic secret rotation', () => {
   expect(
     suppressed()
       .flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath} (by ${v.acknowledgedId} at ${v.acknowledgedAt})`))
       .sort(),
   ).toEqual([
-    'AwsSolutions-APIG4 MfaSmsGateway/Http/Api/POST--messages/Resource (by AwsSolutions::AwsSolutions-APIG4 at MfaSmsGateway/Http/Api/POST--messages)',
-    'AwsSolutions-APIG4 MfaSmsGateway/Http/Api/POST--twilio--status/Resource (by AwsSolutions::AwsSolutions-APIG4 at MfaSmsGateway/Http/Api/POST--twilio--status)',
+    'AwsSolutions-APIG4 MfaSmsGateway/Http/Api/ANY--messages/Resource (by AwsSolutions::AwsSolutions-APIG4 at MfaSmsGateway/Http/Api/ANY--messages)',
+    'AwsSolutions-APIG4 MfaSmsGateway/Http/Api/ANY--twilio--status/Resource (by AwsSolutions::AwsSolutions-APIG4 at MfaSmsGateway/Http/Api/ANY--twilio--status)',
+    'AwsSolutions-APIG4 MfaSmsGateway/Http/DefaultRoute/Resource (by AwsSolutions::AwsSolutions-APIG4 at MfaSmsGateway/Http/DefaultRoute)',
     'AwsSolutions-SMG4 MfaSmsGateway/GatewaySecret/Secret/Resource (by AwsSolutions::AwsSolutions-SMG4 at MfaSmsGateway/GatewaySecret/Secret)',
   ]);
 });
@@ -83,7 +84,8 @@ test('each acknowledgement gives a specific reason', () => {
     expect(ack.reason).not.toMatch(/^(n\/a|todo|tbd|not needed|false positive)/i);
   }
   const reasons = Object.fromEntries(acknowledgements.map((ack) => [ack.at.split('/').pop(), ack.reason]));
-  expect(reasons['POST--messages']).toMatch(/Standard Webhooks signature/);
-  expect(reasons['POST--twilio--status']).toMatch(/X-Twilio-Signature/);
+  expect(reasons['ANY--messages']).toMatch(/Standard Webhooks signature/);
+  expect(reasons['ANY--twilio--status']).toMatch(/X-Twilio-Signature/);
+  expect(reasons.DefaultRoute).toMatch(/answers 404/);
   expect(reasons.Secret).toMatch(/rotated/);
 });

@@ -48,8 +48,9 @@ const EXTENSION_ENV = {
 
 describe('HTTP API', () => {
   test.each([
-    ['POST /messages', 'send'],
-    ['POST /twilio/status', 'status'],
+    ['ANY /messages', 'send'],
+    ['ANY /twilio/status', 'status'],
+    ['$default', 'send'],
   ] as const)('%s goes to the %s Lambda (payload format 2.0)', (routeKey, lambda) => {
     const [routeId, route] = resourcesOfType(s.json, 'AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties?.RouteKey === routeKey)!;
     expect(route.Properties).toMatchObject({ ApiId: { Ref: ids.api }, AuthorizationType: 'NONE' });
@@ -62,10 +63,11 @@ describe('HTTP API', () => {
     expect(routeId).toBeDefined();
   });
 
-  test('has only those two routes', () => {
+  test('has only those routes: every method reaches the handlers, which answer 405 and 404 in JSON', () => {
     expect(resourcesOfType(s.json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!.RouteKey).sort()).toEqual([
-      'POST /messages',
-      'POST /twilio/status',
+      '$default',
+      'ANY /messages',
+      'ANY /twilio/status',
     ]);
   });
 
@@ -80,7 +82,12 @@ describe('HTTP API', () => {
         SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: ids.api }, `/*/*${path}`])] },
       });
     }
-    expect(resourcesOfType(s.json, 'AWS::Lambda::Permission')).toHaveLength(2);
+    // And the send Lambda from the $default route, for its 404s: still only this API.
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [ids.send, 'Arn'] },
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: ids.api }, '/*/*'])] },
+    });
+    expect(resourcesOfType(s.json, 'AWS::Lambda::Permission')).toHaveLength(3);
   });
 
   test('the $default stage deploys automatically, is throttled, and writes JSON access logs to a log group with retention', () => {
