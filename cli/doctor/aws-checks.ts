@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets, SECRET_KEYS } from '../../lambda/core/gateway-secrets';
+import { parseGatewaySecrets, SECRET_KEYS, TWILIO_KEYS } from '../../lambda/core/gateway-secrets';
 import { awsProblem, AwsUnavailable } from '../stack';
 import { maskPhone, plural, shortSid } from '../format';
 import { signingSecrets } from '../signing-keys';
@@ -40,7 +40,7 @@ export const secretCheck: Check = {
       return fail(secret.why, 'check that your AWS identity may call secretsmanager:GetSecretValue on the secret named by the SecretArn output');
     }
     const { values, source } = secret.value;
-    const twilioKeys = SECRET_KEYS.filter((key) => key.startsWith('TWILIO_') && typeof values[key] === 'string' && (values[key] as string).trim() !== '');
+    const twilioKeys = TWILIO_KEYS.filter((key) => typeof values[key] === 'string' && (values[key] as string).trim() !== '');
     if (source === 'environment variables' && twilioKeys.length === 0) {
       try {
         parseGatewaySecrets(values, { allowConsoleMode: true });

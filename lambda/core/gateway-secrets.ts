@@ -40,7 +40,8 @@ export const SECRET_KEYS = [
   'SMS_GATEWAY_SIGNING_SECRET',
 ] as const;
 
-const TWILIO_KEYS = SECRET_KEYS.filter((key) => key.startsWith('TWILIO_'));
+/** The Twilio keys: everything but the signing secret. */
+export const TWILIO_KEYS = SECRET_KEYS.filter((key) => key.startsWith('TWILIO_'));
 
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
 const API_KEY_SID = /^SK[0-9a-f]{32}$/i;
