@@ -74,7 +74,7 @@ export async function resolveGatewaySettings(values: OptionValues, io: Io, optio
       const { values: secret } = await withHint(() => deployment.secret());
       const value = secret.SMS_GATEWAY_SIGNING_SECRET;
       if (typeof value !== 'string' || value.trim() === '') {
-        throw new CommandError(`The stack's secret has no SMS_GATEWAY_SIGNING_SECRET yet: set it first (see the README's Deploy section).`);
+        throw new CommandError(`The stack's secret has no SMS_GATEWAY_SIGNING_SECRET yet: set it first (see docs/deploy.md).`);
       }
       signingSecret = value.trim();
     }

@@ -7,7 +7,7 @@ type Callback = (error: Error | null, response?: Record<string, never>) => void;
 
 /**
  * Legacy Auth0 Hook, extensibility point `send-phone-message`, for tenants that still run Hooks
- * (Auth0 ends them on 2026-11-18; see the README for the move to the Action). Callback style,
+ * (Auth0 ends them on 2026-11-18; see docs/auth0.md for the move to the Action). Callback style,
  * secrets in context.webtask.secrets.
  */
 function sendPhoneMessageHook(recipient: unknown, text: unknown, context: unknown, cb: Callback): void {

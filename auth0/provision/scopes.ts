@@ -1,4 +1,4 @@
-/** The Management API scopes `auth0 deploy` needs, each with the reason, for error messages and the README. */
+/** The Management API scopes `auth0 deploy` needs, each with the reason, for error messages and docs/auth0.md. */
 export const REQUIRED_SCOPES: readonly { scope: string; why: string }[] = [
   { scope: 'read:actions', why: 'find the Action, the trigger and its bindings' },
   { scope: 'create:actions', why: 'create and deploy the Action' },

@@ -20,7 +20,7 @@ export interface GatewayAlarmsProps {
 
 /** 5xx answers in 5 minutes that mean more than one unlucky request. */
 export const API_5XX_THRESHOLD = 5;
-const RUNBOOK = 'Runbook: README.md, section "Alarms"';
+const RUNBOOK = 'Runbook: docs/operations.md, section "Alarms"';
 
 /**
  * The gateway's alarms. Each one notifies the topic when it fires and when it recovers, and

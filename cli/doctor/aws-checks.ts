@@ -118,7 +118,7 @@ export const alarmsCheck: Check = {
     const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
     if (firing.length > 0) {
       const list = firing.map((alarm) => `${alarm.name} since ${alarm.since ? alarm.since.toISOString() : '?'}`).join(', ');
-      return fail(`${plural(firing.length, 'alarm')} in ALARM: ${list}`, 'follow the runbook of each alarm in the README, section "Alarms"; the dashboard (DashboardUrl output) shows the series behind them');
+      return fail(`${plural(firing.length, 'alarm')} in ALARM: ${list}`, 'follow the runbook of each alarm in docs/operations.md, section "Alarms"; the dashboard (DashboardUrl output) shows the series behind them');
     }
     const waiting = alarms.filter((alarm) => alarm.state === 'INSUFFICIENT_DATA').length;
     return pass(`${plural(alarms.length, 'alarm')}, none in ALARM${waiting > 0 ? ` (${waiting} without data yet, which is normal with little traffic)` : ''}`);

@@ -59,7 +59,7 @@ export const unsignedCheck: Check = {
     if (!answer.code) {
       return fail(`${url.value} answers HTTP ${answer.status}${answer.message ? ` (${answer.message})` : ''}, not the gateway's JSON error`, "the URL is not the gateway's POST /messages: use the stack output MessagesUrl");
     }
-    return fail(`${url.value} answers an unsigned request with ${answer.status} ${answer.code}${answer.message ? `: ${answer.message}` : ''}`, 'expected 401 invalid_signature; see the README\'s Troubleshooting for this error');
+    return fail(`${url.value} answers an unsigned request with ${answer.status} ${answer.code}${answer.message ? `: ${answer.message}` : ''}`, 'expected 401 invalid_signature; see docs/operations.md, section "Errors the gateway answers"');
   },
 };
 
@@ -97,7 +97,7 @@ export const signatureCheck: Check = {
       );
     }
     if (answer.status === 500 && answer.errorCode === 'configuration_error') return configurationFailure({ status: 500, message: answer.message });
-    if (answer.status !== 400) return fail(`the signed probe got HTTP ${answer.status}: ${answer.message}`, 'expected 400 invalid_request; see the README\'s Troubleshooting for this error');
+    if (answer.status !== 400) return fail(`the signed probe got HTTP ${answer.status}: ${answer.message}`, 'expected 400 invalid_request; see docs/operations.md, section "Errors the gateway answers"');
 
     const keys = signingSecrets(secret.value);
     if (keys.length > 1) {

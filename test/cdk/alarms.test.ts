@@ -44,7 +44,7 @@ test('five alarms, each with a name, a description with a runbook hint, both act
   ]);
   for (const { Properties: p } of Object.values(alarms)) {
     expect(p).toMatchObject({ TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
-    expect(p!.AlarmDescription).toMatch(/Runbook: README\.md, section "Alarms"/);
+    expect(p!.AlarmDescription).toMatch(/Runbook: docs\/operations\.md, section "Alarms"/);
   }
 });
 

@@ -70,7 +70,7 @@ test.each([
   expect(error.message).toMatch(problem);
 });
 
-test('every key the README documents is read', () => {
+test('every key docs/configuration.md documents is read', () => {
   expect([...CONTEXT_KEYS].sort()).toEqual(
     ['alarmEmail', 'allowedCountries', 'burstCeiling', 'existingSecretArn', 'failureRateThreshold', 'metricsNamespace', 'rateLimits', 'throttleBurst', 'throttleRate'],
   );

@@ -199,7 +199,7 @@ describe('AWS faults', () => {
     expect(report.check('aws.alarms')).toMatchObject({
       status: 'FAIL',
       detail: `1 alarm in ALARM: ${ALARMS[1]} since 2025-06-15T15:06:40.000Z`,
-      fix: expect.stringContaining('README, section "Alarms"'),
+      fix: expect.stringContaining('docs/operations.md, section "Alarms"'),
     });
   });
 
