@@ -3,9 +3,10 @@ import type { TwilioCredentials } from '../core/gateway-secrets';
 import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
 import { twilioKeysError } from './secrets';
 import { TWILIO_AUTHENTICATION_FAILED, type TwilioAuth, type TwilioRestClient } from './twilio-rest';
-import type * as VoiceTwiml from './voice-twiml';
+import { voiceTwiml } from './lazy-voice-twiml';
 
-// A call that reads a code twice lasts ~20 s; the cap bounds what a pumped voice call can cost.
+// A call that reads a 10-digit code three times lasts ~40 s; the cap bounds what a pumped voice
+// call can cost.
 const CALL_TIME_LIMIT_SECONDS = '60';
 
 function authFor(credentials: TwilioCredentials): TwilioAuth {
@@ -73,19 +74,11 @@ export class TwilioProvider implements MessageProvider {
     return this.rest.createCall(auth, {
       To: message.to,
       From: credentials.phoneNumber,
-      Twiml: voiceTwiml().voiceTwiml(message.body, message.language),
+      Twiml: voiceTwiml(message.script, message.language),
       StatusCallback: this.statusCallbackUrl,
       TimeLimit: CALL_TIME_LIMIT_SECONDS,
     });
   }
-}
-
-/**
- * The TwiML builder (twilio's VoiceResponse and xmlbuilder), loaded with the first call: most
- * cold starts send an SMS and need not evaluate it.
- */
-function voiceTwiml(): typeof VoiceTwiml {
-  return require('./voice-twiml') as typeof VoiceTwiml;
 }
 
 function sameCredentials(a: TwilioCredentials, b: TwilioCredentials): boolean {

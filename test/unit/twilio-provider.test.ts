@@ -5,13 +5,20 @@ import type { OutboundMessage, SecretsSource } from '../../lambda/core/ports';
 import { TwilioProvider } from '../../lambda/adapters/twilio-provider';
 import { TwilioRestClient } from '../../lambda/adapters/twilio-rest';
 import { voiceTwiml } from '../../lambda/adapters/voice-twiml';
+import { voiceScript } from '../../lambda/core/voice-script';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 
 const CALLBACK = 'https://sms.example.com/twilio/status';
 const SENDER = '+15017122661';
 const MESSAGING_SERVICE = `MG${'a'.repeat(32)}`;
 const SMS: OutboundMessage = { channel: 'sms', to: '+14155550123', body: '482913 is your code', language: 'en' };
-const CALL: OutboundMessage = { channel: 'voice', to: '+34612345678', body: 'Tu código es 4 8 2 9.', language: 'es-MX' };
+const CALL: OutboundMessage = {
+  channel: 'voice',
+  to: '+34612345678',
+  body: 'Tu código es 4 8 2 9.',
+  language: 'es-MX',
+  script: voiceScript('Tu código es 4 8 2 9.', '4829'),
+};
 
 let twilio: FakeTwilio;
 
@@ -86,8 +93,8 @@ describe('voice', () => {
     const { receipt, requests } = await sendCounting(new ScriptedSecrets([credentials({ messagingServiceSid: MESSAGING_SERVICE })]), CALL);
     expect(receipt?.sid).toMatch(/^CA/);
     expect(requests[0].path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Calls.json`);
-    expect(requests[0].form).toEqual({ To: CALL.to, From: SENDER, Twiml: voiceTwiml(CALL.body, 'es-MX'), StatusCallback: CALLBACK, TimeLimit: '60' });
-    expect(requests[0].form.Twiml).toContain('<Say language="es-MX">');
+    expect(requests[0].form).toEqual({ To: CALL.to, From: SENDER, Twiml: voiceTwiml(CALL.script, 'es-MX'), StatusCallback: CALLBACK, TimeLimit: '60' });
+    expect(requests[0].form.Twiml).toContain('<Say voice="Polly.Mia-Neural" language="es-MX">');
   });
 
   it('answers channel_unavailable without calling Twilio when there is no phone number', async () => {
