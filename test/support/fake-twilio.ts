@@ -49,8 +49,10 @@ const CALL_PARAMETERS = new Set([
   'MachineDetectionSilenceTimeout', 'AsyncAmd', 'AsyncAmdStatusCallback', 'AsyncAmdStatusCallbackMethod', 'Byoc',
   'CallReason', 'CallToken', 'RecordingTrack', 'TimeLimit', 'ClientNotificationUrl', 'Url', 'Twiml', 'ApplicationSid',
 ]);
-// The spec's own limit on a value the gateway sends: `Twiml` "Max 4000 characters".
+// The spec's own limits on values the gateway sends: `Twiml` "Max 4000 characters", `MachineDetection`
+// "Can be: Enable or DetectMessageEnd".
 const MAX_TWIML_LENGTH = 4000;
+const MACHINE_DETECTION = new Set(['Enable', 'DetectMessageEnd']);
 
 function sid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
@@ -201,6 +203,7 @@ export class FakeTwilio {
     if (!form.From) return twilioError(400, 21213, "A 'From' phone number is required.");
     if (!form.Url && !form.Twiml && !form.ApplicationSid) return twilioError(400, 21205, 'Url parameter is required.');
     if (form.Twiml && form.Twiml.length > MAX_TWIML_LENGTH) return twilioError(400, 20001, `Twiml must be at most ${MAX_TWIML_LENGTH} characters.`);
+    if (form.MachineDetection && !MACHINE_DETECTION.has(form.MachineDetection)) return twilioError(400, 20001, 'MachineDetection must be Enable or DetectMessageEnd.');
     const resourceSid = sid('CA');
     this.created.set(resourceSid, request);
     return {
