@@ -143,13 +143,13 @@ export function readGatewayConfig(read: ReadContext): GatewayConfig {
 
   // `on`/`off` from -c; cdk.json may hold a boolean.
   const detection = read('voiceMachineDetection');
-  const detectionText = typeof detection === 'boolean' ? undefined : text(read, 'voiceMachineDetection');
   const voiceMachineDetection =
     typeof detection === 'boolean'
       ? detection
-      : detectionText === undefined
-        ? undefined
-        : limits('voiceMachineDetection', () => parseMachineDetection(detectionText, 'voiceMachineDetection'));
+      : limits('voiceMachineDetection', () => {
+          const raw = text(read, 'voiceMachineDetection');
+          return raw === undefined ? undefined : parseMachineDetection(raw, 'voiceMachineDetection');
+        });
 
   return {
     alarmEmail,

@@ -1,4 +1,5 @@
 import type { Twilio } from 'twilio';
+import { answeredByMachine } from '../../lambda/core/delivery-status';
 import { CommandError } from '../command';
 import { describeFailure, twilioFailure, type TwilioFailure } from '../twilio/failure';
 
@@ -37,9 +38,6 @@ export interface FollowOutcome {
   lastFailure?: TwilioFailure;
 }
 
-// As the status Lambda counts it (lambda/core/delivery-status.ts): a call a machine took is not delivered.
-const MACHINE = /^(machine_|fax$)/;
-
 async function fetchStatus(client: Twilio, channel: Channel, sid: string): Promise<{ status: string; errorCode?: number; answeredBy?: string }> {
   if (channel === 'voice') {
     const call = await client.calls(sid).fetch();
@@ -75,7 +73,7 @@ export async function followDelivery(client: Twilio, channel: Channel, sid: stri
     const elapsedMs = options.now() - started;
     options.onStatus?.(status, elapsedMs);
     const final = FINAL[channel][status];
-    if (final !== undefined) return { status, final: true, delivered: final && !MACHINE.test(answeredBy ?? ''), errorCode, answeredBy, elapsedMs };
+    if (final !== undefined) return { status, final: true, delivered: final && !answeredByMachine(answeredBy), errorCode, answeredBy, elapsedMs };
     if (elapsedMs + options.intervalMs > options.timeoutMs) return { status, final: false, delivered: false, errorCode, elapsedMs, lastFailure };
     await options.sleep(options.intervalMs);
   }

@@ -32,10 +32,14 @@ const CALL_OUTCOMES: Record<string, DeliveryOutcome> = {
   canceled: 'failed',
 };
 
-// With answering-machine detection on, Twilio adds AnsweredBy (`human`, `machine_start`,
-// `machine_end_beep`, `machine_end_silence`, `machine_end_other`, `fax`, `unknown`) to the call's
-// status callbacks: a call a machine took is not delivered (docs/voice.md).
-const MACHINE = /^(machine_|fax$)/;
+/**
+ * With answering-machine detection on, Twilio adds AnsweredBy (`human`, `machine_start`,
+ * `machine_end_beep`, `machine_end_silence`, `machine_end_other`, `fax`, `unknown`) to a call's
+ * status callbacks and resource: a call a machine took is not delivered (docs/voice.md).
+ */
+export function answeredByMachine(answeredBy: string | undefined): boolean {
+  return /^(machine_|fax$)/.test(answeredBy ?? '');
+}
 
 /** Reads a callback's parameters. Throws GatewayError(invalid_request) when the sid or the status is missing. */
 export function classifyStatusCallback(params: Record<string, string>): StatusCallback {
@@ -48,7 +52,7 @@ export function classifyStatusCallback(params: Record<string, string>): StatusCa
   }
   const outcomes = isMessage ? MESSAGE_OUTCOMES : CALL_OUTCOMES;
   const outcome = Object.hasOwn(outcomes, status) ? outcomes[status] : undefined;
-  if (!isMessage && outcome === 'delivered' && MACHINE.test(params.AnsweredBy ?? '')) {
+  if (!isMessage && outcome === 'delivered' && answeredByMachine(params.AnsweredBy)) {
     return { channel: 'voice', sid, status, outcome: 'undelivered', errorCode: 'machine' };
   }
   return { channel: isMessage ? 'sms' : 'voice', sid, status, outcome, errorCode: params.ErrorCode?.trim() || 'none' };

@@ -22,10 +22,8 @@ interface Outbound {
   language: string;
 }
 
-export type OutboundMessage =
-  | (Outbound & { channel: 'sms' })
-  /** `script`: what the call says, in order (core/voice-script.ts); `body` is its sentence. */
-  | (Outbound & { channel: 'voice'; script: readonly ScriptPart[] });
+/** An SMS, or a call: `script` is what the call says, in order (core/voice-script.ts), `body` its sentence. */
+export type OutboundMessage = (Outbound & { channel: 'sms' }) | (Outbound & { channel: 'voice'; script: readonly ScriptPart[] });
 
 export interface ProviderReceipt {
   /** Twilio's SID (SM... / CA...), or `console-...` in console mode. */
