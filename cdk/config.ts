@@ -1,4 +1,4 @@
-import { DEFAULT_METRICS_NAMESPACE } from '../lambda/config';
+import { DEFAULT_METRICS_NAMESPACE, parseMachineDetection } from '../lambda/config';
 import { ConfigurationError } from '../lambda/core/errors';
 import { parseAllowedCountries, parseRateLimits } from '../lambda/core/limits-config';
 
@@ -24,6 +24,8 @@ export interface GatewayConfig {
   rateLimits?: string;
   /** Normalized ISO codes, comma-separated; unset or empty allows every country. */
   allowedCountries?: string;
+  /** Answering-machine detection on calls; unset lets the Lambda apply its default (off). */
+  voiceMachineDetection?: boolean;
 }
 
 /** The context keys, as a user types them after `-c`. */
@@ -37,6 +39,7 @@ export const CONTEXT_KEYS = [
   'metricsNamespace',
   'rateLimits',
   'allowedCountries',
+  'voiceMachineDetection',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -138,6 +141,16 @@ export function readGatewayConfig(read: ReadContext): GatewayConfig {
   limits('rateLimits', () => parseRateLimits(rateLimits, 'rateLimits'));
   const countries = limits('allowedCountries', () => parseAllowedCountries(text(read, 'allowedCountries'), 'allowedCountries'));
 
+  // `on`/`off` from -c; cdk.json may hold a boolean.
+  const detection = read('voiceMachineDetection');
+  const voiceMachineDetection =
+    typeof detection === 'boolean'
+      ? detection
+      : limits('voiceMachineDetection', () => {
+          const raw = text(read, 'voiceMachineDetection');
+          return raw === undefined ? undefined : parseMachineDetection(raw, 'voiceMachineDetection');
+        });
+
   return {
     alarmEmail,
     existingSecretArn,
@@ -148,5 +161,6 @@ export function readGatewayConfig(read: ReadContext): GatewayConfig {
     metricsNamespace,
     rateLimits,
     allowedCountries: countries.length > 0 ? countries.join(',') : undefined,
+    voiceMachineDetection,
   };
 }

@@ -3,7 +3,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import defaultMessages from '../config/messages.json';
-import { MessageCatalog } from '../lambda/core/templates';
+import { voicelessTemplates } from '../lambda/adapters/say-voice';
+import { VOICE_MACHINE_DETECTION } from '../lambda/config';
+import { CatalogError, MessageCatalog } from '../lambda/core/templates';
 import type { GatewayConfig } from './config';
 import { OUTPUT_KEYS } from './names';
 import { GatewayAlarms } from './constructs/alarms';
@@ -44,7 +46,10 @@ export class SmsGatewayStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsGatewayStackProps) {
     super(scope, id, props);
     const { config } = props;
-    MessageCatalog.load(props.messages ?? defaultMessages);
+    const messages = props.messages ?? defaultMessages;
+    MessageCatalog.load(messages);
+    const [voiceless] = voicelessTemplates(messages);
+    if (voiceless) throw new CatalogError(voiceless, 'no voice speaks this language: add one to config/voices.json (docs/voice.md)');
 
     const gatewaySecret = new GatewaySecret(this, 'GatewaySecret', { existingSecretArn: config.existingSecretArn });
     const state = new StateTable(this, 'State');
@@ -68,6 +73,7 @@ export class SmsGatewayStack extends Stack {
         // Unset means the Lambda's own defaults, so they are kept in one place (limits-config.ts).
         ...(config.rateLimits !== undefined && { RATE_LIMITS: config.rateLimits }),
         ...(config.allowedCountries !== undefined && { ALLOWED_COUNTRIES: config.allowedCountries }),
+        ...(config.voiceMachineDetection !== undefined && { [VOICE_MACHINE_DETECTION]: config.voiceMachineDetection ? 'on' : 'off' }),
       },
     });
     const status = new GatewayFunction(this, 'Status', {

@@ -26,6 +26,8 @@ export interface SendConfig extends RuntimeConfig {
   rateLimits: RateLimit[];
   /** ISO 3166 alpha-2; empty allows every country. */
   allowedCountries: string[];
+  /** Answering-machine detection on calls (docs/voice.md): off unless VOICE_MACHINE_DETECTION=on, as Twilio charges for it. */
+  voiceMachineDetection: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -48,6 +50,15 @@ function httpUrl(key: string, raw: string): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError(key, 'must be an http(s) URL.');
   return url;
+}
+
+export const VOICE_MACHINE_DETECTION = 'VOICE_MACHINE_DETECTION';
+
+/** `on` or `off` (any case), unset is off. Also checks the stack's context value, named by `key`. */
+export function parseMachineDetection(raw: string | undefined, key = VOICE_MACHINE_DETECTION): boolean {
+  const setting = raw?.trim().toLowerCase() || 'off';
+  if (setting !== 'on' && setting !== 'off') throw new ConfigurationError(key, `must be "on" or "off" (got "${raw}").`);
+  return setting === 'on';
 }
 
 export function readPort(env: Env = process.env): number {
@@ -110,5 +121,6 @@ export function readSendConfig(env: Env = process.env): SendConfig {
     stateTable,
     rateLimits: parseRateLimits(value(env, 'RATE_LIMITS')),
     allowedCountries: parseAllowedCountries(value(env, 'ALLOWED_COUNTRIES')),
+    voiceMachineDetection: parseMachineDetection(value(env, VOICE_MACHINE_DETECTION)),
   };
 }

@@ -25,7 +25,9 @@ const config = readSendConfig();
 const logger = createLogger(config.serviceName);
 const secrets = secretsSourceFor(config);
 const state = new DynamoDbClient();
-const twilio = new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), config.statusCallbackUrl);
+const twilio = new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), config.statusCallbackUrl, {
+  machineDetection: config.voiceMachineDetection,
+});
 
 export const handler = createSendHandler({
   logger,

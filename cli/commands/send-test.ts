@@ -9,6 +9,7 @@ import { maskPhone } from '../format';
 import { resolveGatewaySettings } from '../gateway-settings';
 import { followDelivery, type Channel, type FollowOutcome } from '../send-test/follow';
 import { progress } from '../send-test/progress';
+import { voicePreview } from '../send-test/voice-preview';
 import { AwsUnavailable, DEFAULT_STACK, OUTPUT_KEYS } from '../stack';
 import { sendingAccess, twilioClient, type TwilioAccess } from '../twilio/client';
 import { errorPage, explainTwilioCode } from '../twilio/error-codes';
@@ -111,9 +112,10 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   const to = maskPhone(recipient.e164);
 
   if (!json) io.stdout(`Sending a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through ${gateway.url} (from ${gateway.source})...\n`);
+  const body = testBody(recipient.e164, channel, stringOption(values, 'language'));
   let delivery: Delivery;
   try {
-    delivery = await forward(testBody(recipient.e164, channel, stringOption(values, 'language')), { url: new URL(gateway.url), keys: signingKeys(gateway.signingSecret)! });
+    delivery = await forward(body, { url: new URL(gateway.url), keys: signingKeys(gateway.signingSecret)! });
   } catch (err) {
     if (!(err instanceof GatewayRefused)) throw new CommandError((err as Error).message);
     const hint = refusalHint(err);
@@ -129,8 +131,10 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   const base = { to, channel, gateway: gateway.url, id: delivery.id, sid, accepted: delivery.status ?? null };
   if (sid.startsWith('console-')) {
     const note = 'The gateway runs in console mode (local `npm start` without Twilio keys): it printed the message in its own output instead of sending it. Nothing to follow.';
-    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, note })}\n`);
-    else io.stdout(`Accepted: ${sid}.\n${note}\n`);
+    // Hear it before paying for a call: the test code is no secret here, the gateway printed it too.
+    const twiml = channel === 'voice' ? voicePreview(body) : undefined;
+    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, note, ...(twiml && { twiml }) })}\n`);
+    else io.stdout(`Accepted: ${sid}.\n${note}\n${twiml ? `The call would speak this TwiML (voice and language from config/voices.json):\n${twiml}\n` : ''}`);
     return 0;
   }
   if (!json) io.stdout(`Accepted by Twilio: ${sid} (status ${delivery.status ?? 'unknown'}).\n`);
@@ -172,6 +176,7 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
         final: outcome.final,
         delivered: outcome.delivered,
         elapsedSeconds: Math.round(outcome.elapsedMs / 1000),
+        ...(outcome.answeredBy !== undefined ? { answeredBy: outcome.answeredBy } : {}),
         ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode, errorMeaning: explained!.meaning, fix: explained!.fix } : {}),
       })}\n`,
     );
@@ -181,6 +186,8 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   const lines: string[] = [];
   if (outcome.delivered) {
     lines.push(`${channel === 'voice' ? 'Answered' : 'Delivered'} after ${seconds(outcome.elapsedMs)} (${outcome.status}).`);
+  } else if (outcome.final && outcome.answeredBy) {
+    lines.push(`Completed after ${seconds(outcome.elapsedMs)}, but a machine answered (${outcome.answeredBy}): the code went to voicemail, not to a person.`);
   } else if (outcome.final) {
     lines.push(`${outcome.status[0].toUpperCase()}${outcome.status.slice(1)} after ${seconds(outcome.elapsedMs)}${explained ? `: Twilio error ${outcome.errorCode}, ${explained.meaning}.` : '.'}`);
     if (explained) lines.push(`fix: ${explained.fix}`, `more: ${explained.page}`);
@@ -201,6 +208,9 @@ export const sendTest: Command = {
     'Signs and sends one request exactly as the Auth0 Action does (a random 6-digit code, never',
     'printed), prints the Twilio SID, then polls Twilio until the message is delivered or fails,',
     'explaining the error code. Exit code 0 when delivered (or accepted, with --no-follow).',
+    '',
+    'Against a console-mode gateway (`npm start` without Twilio keys), --voice prints the TwiML the',
+    'call would speak (voice, language, text, pauses; test code included), to check before paying for a call.',
     '',
     `Gateway: --url, else SMS_GATEWAY_URL, else the stack's ${OUTPUT_KEYS.messagesUrl} output. Signing secret:`,
     "--signing-secret, else SMS_GATEWAY_SIGNING_SECRET, else the stack's secret. Following the status uses",

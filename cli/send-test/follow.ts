@@ -1,4 +1,5 @@
 import type { Twilio } from 'twilio';
+import { answeredByMachine } from '../../lambda/core/delivery-status';
 import { CommandError } from '../command';
 import { describeFailure, twilioFailure, type TwilioFailure } from '../twilio/failure';
 
@@ -30,15 +31,17 @@ export interface FollowOutcome {
   final: boolean;
   delivered: boolean;
   errorCode?: number;
+  /** Who took a call, when answering-machine detection ran (`human`, `machine_end_beep`, ...). */
+  answeredBy?: string;
   elapsedMs: number;
   /** The last failed poll, when polling never succeeded or stopped on a transient failure. */
   lastFailure?: TwilioFailure;
 }
 
-async function fetchStatus(client: Twilio, channel: Channel, sid: string): Promise<{ status: string; errorCode?: number }> {
+async function fetchStatus(client: Twilio, channel: Channel, sid: string): Promise<{ status: string; errorCode?: number; answeredBy?: string }> {
   if (channel === 'voice') {
     const call = await client.calls(sid).fetch();
-    return { status: String(call.status) };
+    return { status: String(call.status), answeredBy: call.answeredBy || undefined };
   }
   const message = await client.messages(sid).fetch();
   return { status: String(message.status), errorCode: message.errorCode ?? undefined };
@@ -53,11 +56,12 @@ export async function followDelivery(client: Twilio, channel: Channel, sid: stri
   const started = options.now();
   let status = 'unknown';
   let errorCode: number | undefined;
+  let answeredBy: string | undefined;
   let lastFailure: TwilioFailure | undefined;
 
   for (;;) {
     try {
-      ({ status, errorCode } = await fetchStatus(client, channel, sid));
+      ({ status, errorCode, answeredBy } = await fetchStatus(client, channel, sid));
       lastFailure = undefined;
     } catch (err) {
       lastFailure = twilioFailure(err);
@@ -69,7 +73,7 @@ export async function followDelivery(client: Twilio, channel: Channel, sid: stri
     const elapsedMs = options.now() - started;
     options.onStatus?.(status, elapsedMs);
     const final = FINAL[channel][status];
-    if (final !== undefined) return { status, final: true, delivered: final, errorCode, elapsedMs };
+    if (final !== undefined) return { status, final: true, delivered: final && !answeredByMachine(answeredBy), errorCode, answeredBy, elapsedMs };
     if (elapsedMs + options.intervalMs > options.timeoutMs) return { status, final: false, delivered: false, errorCode, elapsedMs, lastFailure };
     await options.sleep(options.intervalMs);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { maskPhone } from '../core/e164';
 import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../core/ports';
-import { sayLanguage } from './say-language';
+import { voiceTwiml } from './lazy-voice-twiml';
 
 /**
  * Console mode (CONTRACT.md section 6): no Twilio keys, so each message is printed instead of
@@ -13,11 +13,11 @@ export class ConsoleProvider implements MessageProvider {
 
   async send(message: OutboundMessage): Promise<ProviderReceipt> {
     const sid = `console-${randomBytes(12).toString('hex')}`;
-    const what =
+    const [what, text] =
       message.channel === 'sms'
-        ? `SMS to ${maskPhone(message.to)}`
-        : `voice call to ${maskPhone(message.to)}, read twice in ${sayLanguage(message.language)}`;
-    this.write(`\n[console mode] ${what} (${sid}), not sent:\n${indent(message.body)}\n\n`);
+        ? [`SMS to ${maskPhone(message.to)}`, message.body]
+        : [`voice call to ${maskPhone(message.to)}, as the TwiML Twilio would speak`, voiceTwiml(message.script, message.language)];
+    this.write(`\n[console mode] ${what} (${sid}), not sent:\n${indent(text)}\n\n`);
     return { sid, status: 'printed', latencyMs: 0 };
   }
 }

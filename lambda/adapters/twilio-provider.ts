@@ -3,10 +3,13 @@ import type { TwilioCredentials } from '../core/gateway-secrets';
 import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
 import { twilioKeysError } from './secrets';
 import { TWILIO_AUTHENTICATION_FAILED, type TwilioAuth, type TwilioRestClient } from './twilio-rest';
-import type * as VoiceTwiml from './voice-twiml';
+import { voiceTwiml } from './lazy-voice-twiml';
 
-// A call that reads a code twice lasts ~20 s; the cap bounds what a pumped voice call can cost.
-const CALL_TIME_LIMIT_SECONDS = '60';
+// A call that reads a 10-digit code three times lasts ~40 s; the cap bounds what a pumped voice
+// call can cost. With machine detection the script starts only after a voicemail greeting, which
+// Twilio waits for up to 30 s (its MachineDetectionTimeout default).
+const CALL_TIME_LIMIT_SECONDS = 60;
+const MACHINE_DETECTION_SECONDS = 30;
 
 function authFor(credentials: TwilioCredentials): TwilioAuth {
   return {
@@ -30,6 +33,7 @@ export class TwilioProvider implements MessageProvider {
     private readonly secrets: SecretsSource,
     private readonly rest: TwilioRestClient,
     private readonly statusCallbackUrl: string,
+    private readonly options: { machineDetection?: boolean } = {},
   ) {}
 
   async send(message: OutboundMessage): Promise<ProviderReceipt> {
@@ -70,22 +74,19 @@ export class TwilioProvider implements MessageProvider {
         'Voice calls need a sender number: set TWILIO_PHONE_NUMBER in the gateway secret.',
       );
     }
+    const detect = this.options.machineDetection === true;
     return this.rest.createCall(auth, {
       To: message.to,
       From: credentials.phoneNumber,
-      Twiml: voiceTwiml().voiceTwiml(message.body, message.language),
+      Twiml: voiceTwiml(message.script, message.language),
       StatusCallback: this.statusCallbackUrl,
-      TimeLimit: CALL_TIME_LIMIT_SECONDS,
+      TimeLimit: String(CALL_TIME_LIMIT_SECONDS + (detect ? MACHINE_DETECTION_SECONDS : 0)),
+      // Synchronous detection: Twilio runs the inline TwiML only once it knows who answered, and
+      // for a machine only after the greeting, so a voicemail gets the whole script (docs/voice.md
+      // says why not less); the status callback then carries AnsweredBy.
+      ...(detect && { MachineDetection: 'DetectMessageEnd' }),
     });
   }
-}
-
-/**
- * The TwiML builder (twilio's VoiceResponse and xmlbuilder), loaded with the first call: most
- * cold starts send an SMS and need not evaluate it.
- */
-function voiceTwiml(): typeof VoiceTwiml {
-  return require('./voice-twiml') as typeof VoiceTwiml;
 }
 
 function sameCredentials(a: TwilioCredentials, b: TwilioCredentials): boolean {

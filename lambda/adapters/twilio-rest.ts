@@ -38,9 +38,15 @@ export interface TwilioResource {
   latencyMs: number;
 }
 
-/** Twilio error codes with a meaning in the contract (CONTRACT.md section 2). */
-const INVALID_RECIPIENT = new Set([21211, 21614]);
-const DESTINATION_NOT_ALLOWED = new Set([21408, 21610]);
+/**
+ * Twilio error codes with a meaning in the contract (docs/api.md; docs/operations.md lists them).
+ * Invalid numbers: 21211 invalid 'To', 21614 not a mobile (SMS); 13223 invalid format, 13224
+ * number Twilio cannot call or invalid, 21217 not a valid number, 21401 invalid phone number
+ * (calls). Refused destinations: 21408 SMS geo permission, 21610 the user replied STOP; 21215
+ * and 13227 voice geo permission, 21216 call blocked by Twilio.
+ */
+const INVALID_RECIPIENT = new Set([21211, 21614, 13223, 13224, 21217, 21401]);
+const DESTINATION_NOT_ALLOWED = new Set([21408, 21610, 21215, 13227, 21216]);
 export const TWILIO_AUTHENTICATION_FAILED = 20003;
 
 const USER_AGENT = 'mfa-sms-gateway/0.1';

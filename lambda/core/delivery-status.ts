@@ -14,7 +14,7 @@ export interface StatusCallback {
   status: string;
   /** Undefined for states that count nothing (queued, sending, sent, ringing, ...). */
   outcome?: DeliveryOutcome;
-  /** Twilio's error code, or `none`. */
+  /** Twilio's error code, `machine` for a call answering-machine detection says a machine took, or `none`. */
   errorCode: string;
 }
 
@@ -32,6 +32,15 @@ const CALL_OUTCOMES: Record<string, DeliveryOutcome> = {
   canceled: 'failed',
 };
 
+/**
+ * With answering-machine detection on, Twilio adds AnsweredBy (`human`, `machine_start`,
+ * `machine_end_beep`, `machine_end_silence`, `machine_end_other`, `fax`, `unknown`) to a call's
+ * status callbacks and resource: a call a machine took is not delivered (docs/voice.md).
+ */
+export function answeredByMachine(answeredBy: string | undefined): boolean {
+  return /^(machine_|fax$)/.test(answeredBy ?? '');
+}
+
 /** Reads a callback's parameters. Throws GatewayError(invalid_request) when the sid or the status is missing. */
 export function classifyStatusCallback(params: Record<string, string>): StatusCallback {
   const isMessage = params.MessageSid !== undefined || params.MessageStatus !== undefined;
@@ -42,13 +51,11 @@ export function classifyStatusCallback(params: Record<string, string>): StatusCa
     throw new GatewayError('invalid_request', `A status callback needs ${sidKey} and ${statusKey}${isMessage ? ' (or CallSid and CallStatus for calls)' : ' (or MessageSid and MessageStatus for messages)'}.`);
   }
   const outcomes = isMessage ? MESSAGE_OUTCOMES : CALL_OUTCOMES;
-  return {
-    channel: isMessage ? 'sms' : 'voice',
-    sid,
-    status,
-    outcome: Object.hasOwn(outcomes, status) ? outcomes[status] : undefined,
-    errorCode: params.ErrorCode?.trim() || 'none',
-  };
+  const outcome = Object.hasOwn(outcomes, status) ? outcomes[status] : undefined;
+  if (!isMessage && outcome === 'delivered' && answeredByMachine(params.AnsweredBy)) {
+    return { channel: 'voice', sid, status, outcome: 'undelivered', errorCode: 'machine' };
+  }
+  return { channel: isMessage ? 'sms' : 'voice', sid, status, outcome, errorCode: params.ErrorCode?.trim() || 'none' };
 }
 
 export interface StatusDependencies {

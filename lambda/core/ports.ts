@@ -1,6 +1,7 @@
 import type { ErrorCode } from './errors';
 import type { GatewaySecrets } from './gateway-secrets';
 import type { Channel } from './send-request';
+import type { ScriptPart } from './voice-script';
 
 /**
  * What the domain code needs from the outside world. Adapters (lambda/adapters/) implement
@@ -12,8 +13,7 @@ export interface SecretsSource {
   get(options?: { refresh?: boolean }): Promise<GatewaySecrets>;
 }
 
-export interface OutboundMessage {
-  channel: Channel;
+interface Outbound {
   /** E.164 destination. */
   to: string;
   /** The SMS text, or the sentence a call reads. */
@@ -21,6 +21,9 @@ export interface OutboundMessage {
   /** Language of `body`: what a voice speaks. */
   language: string;
 }
+
+/** An SMS, or a call: `script` is what the call says, in order (core/voice-script.ts), `body` its sentence. */
+export type OutboundMessage = (Outbound & { channel: 'sms' }) | (Outbound & { channel: 'voice'; script: readonly ScriptPart[] });
 
 export interface ProviderReceipt {
   /** Twilio's SID (SM... / CA...), or `console-...` in console mode. */

@@ -7,6 +7,7 @@ import type { RateLimiter, Reservation } from './rate-limiter';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';
 import type { MessageCatalog } from './templates';
+import { voiceScript } from './voice-script';
 
 /**
  * The send use case, from a signed body to a receipt: verify, validate, screen the
@@ -166,12 +167,12 @@ async function forget(id: string, deps: SendDependencies): Promise<void> {
 /** Renders the message and hands it to the provider; accounts for the send in logs and metrics. */
 async function send(id: string, message: SendRequest, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
   const rendered = deps.catalog.render(message);
-  const receipt = await deps.provider.send({
-    channel: message.channel,
-    to: message.recipient.e164,
-    body: rendered.body,
-    language: rendered.language,
-  });
+  const outbound = { to: message.recipient.e164, body: rendered.body, language: rendered.language };
+  const receipt = await deps.provider.send(
+    message.channel === 'voice'
+      ? { ...outbound, channel: 'voice', script: voiceScript(rendered.body, message.code) }
+      : { ...outbound, channel: 'sms' },
+  );
   deps.telemetry.messageSent(message.channel, receipt.latencyMs);
   deps.log.info('message sent', {
     ...context,

@@ -25,6 +25,7 @@ test('no context: every default, nothing optional set', () => {
     metricsNamespace: 'SmsGateway',
     rateLimits: undefined,
     allowedCountries: undefined,
+    voiceMachineDetection: undefined,
   });
   expect(DEFAULTS.throttleBurst).toBeGreaterThanOrEqual(DEFAULTS.throttleRate);
 });
@@ -51,7 +52,16 @@ test('fraud settings are checked with the Lambda\'s own parsers; countries are n
   expect(errorFor({ allowedCountries: 'USA' }).message).toMatch(/^Invalid CDK context "allowedCountries": has "USA"/);
 });
 
+test('voiceMachineDetection: on or off from -c, or a boolean from cdk.json; unset leaves the Lambda\'s default', () => {
+  expect(read({ voiceMachineDetection: 'on' }).voiceMachineDetection).toBe(true);
+  expect(read({ voiceMachineDetection: ' Off ' }).voiceMachineDetection).toBe(false);
+  expect(read({ voiceMachineDetection: true }).voiceMachineDetection).toBe(true);
+  expect(read({ voiceMachineDetection: false }).voiceMachineDetection).toBe(false);
+  expect(read({ voiceMachineDetection: '' }).voiceMachineDetection).toBeUndefined();
+});
+
 test.each([
+  [{ voiceMachineDetection: 'enable' }, 'voiceMachineDetection', /^Invalid CDK context "voiceMachineDetection": must be "on" or "off" \(got "enable"\)\.$/],
   [{ alarmEmail: 'ops at example.com' }, 'alarmEmail', /email address/],
   [{ existingSecretArn: 'prod/sms-gateway' }, 'existingSecretArn', /complete ARN/],
   [{ existingSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gw-AbC12' }, 'existingSecretArn', /6-character suffix/],
@@ -72,6 +82,17 @@ test.each([
 
 test('every key docs/configuration.md documents is read', () => {
   expect([...CONTEXT_KEYS].sort()).toEqual(
-    ['alarmEmail', 'allowedCountries', 'burstCeiling', 'existingSecretArn', 'failureRateThreshold', 'metricsNamespace', 'rateLimits', 'throttleBurst', 'throttleRate'],
+    [
+      'alarmEmail',
+      'allowedCountries',
+      'burstCeiling',
+      'existingSecretArn',
+      'failureRateThreshold',
+      'metricsNamespace',
+      'rateLimits',
+      'throttleBurst',
+      'throttleRate',
+      'voiceMachineDetection',
+    ],
   );
 });

@@ -21,6 +21,7 @@ describe('with an existing secret, fraud settings and throttling', () => {
       allowedCountries: 'us, CA,us',
       throttleRate: '5',
       throttleBurst: '10',
+      voiceMachineDetection: 'ON',
     });
   });
 
@@ -52,6 +53,13 @@ describe('with an existing secret, fraud settings and throttling', () => {
     expect(status.ALLOWED_COUNTRIES).toBeUndefined();
   });
 
+  test('VOICE_MACHINE_DETECTION from voiceMachineDetection, on the send Lambda only (the status Lambda reads AnsweredBy whenever Twilio sends it)', () => {
+    const send = s.json.Resources[logicalIdOf(s.stack, 'Send/Function/Resource')].Properties!.Environment.Variables;
+    const status = s.json.Resources[logicalIdOf(s.stack, 'Status/Function/Resource')].Properties!.Environment.Variables;
+    expect(send.VOICE_MACHINE_DETECTION).toBe('on');
+    expect(status.VOICE_MACHINE_DETECTION).toBeUndefined();
+  });
+
   test('stage throttling from throttleRate and throttleBurst', () => {
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
@@ -72,6 +80,7 @@ describe('synth fails before building anything', () => {
     ['metricsNamespace', 'AWS/Lambda'],
     ['rateLimits', 'recipient:5'],
     ['allowedCountries', 'US,XX'],
+    ['voiceMachineDetection', 'yes'],
   ])('on a bad %s, with a message naming it', (key, value) => {
     expect(() => buildGatewayApp(new App({ context: { [key]: value } }))).toThrow(`Invalid CDK context "${key}"`);
   });
@@ -83,6 +92,16 @@ describe('synth fails before building anything', () => {
     };
     expect(() => new SmsGatewayStack(newApp(), 'Broken', { config: readGatewayConfig(() => undefined), messages: broken })).toThrow(
       /^config\/messages\.json: applications\.default\.templates\.authentication\.sms\.en: /,
+    );
+  });
+
+  test('on a voice template in a language no voice of config/voices.json speaks, naming its path', () => {
+    const klingon = {
+      defaultLanguage: 'en',
+      applications: { default: { templates: { authentication: { voice: { en: 'Code: {{ voice_code }}', tlh: 'ngoq: {{ voice_code }}' } } } } },
+    };
+    expect(() => new SmsGatewayStack(newApp(), 'Voiceless', { config: readGatewayConfig(() => undefined), messages: klingon })).toThrow(
+      'config/messages.json: applications.default.templates.authentication.voice.tlh: no voice speaks this language: add one to config/voices.json (docs/voice.md)',
     );
   });
 });

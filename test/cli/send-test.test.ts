@@ -81,6 +81,24 @@ describe('from the deployed stack', () => {
     expect(run.stdout).toContain('Answered after 4 s (completed).');
   });
 
+  it('does not call a call a machine answered delivered (answering-machine detection on)', async () => {
+    world.twilio.account.deliveries = [{ status: 'in-progress' }, { status: 'completed', answeredBy: 'machine_end_beep' }];
+
+    const run = await world.run(['send-test', '--to', RECIPIENT, '--voice']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Completed after 2 s, but a machine answered (machine_end_beep): the code went to voicemail, not to a person.');
+  });
+
+  it('calls a call a person answered delivered (answering-machine detection on)', async () => {
+    world.twilio.account.deliveries = [{ status: 'completed', answeredBy: 'human' }];
+
+    const run = await world.run(['send-test', '--to', RECIPIENT, '--voice']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Answered after 0 s (completed).');
+  });
+
   it('gives up after --timeout without a final status, and says what "sent" means', async () => {
     world.twilio.account.deliveries = [{ status: 'sent' }];
 
@@ -275,6 +293,39 @@ describe('a gateway given with --url', () => {
       expect(run.stdout).toMatch(/Accepted: console-/);
       expect(run.stdout).toContain('The gateway runs in console mode');
       expect(world.twilio.requests).toHaveLength(0);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('with --voice against a console-mode gateway, prints the TwiML the call would speak, in the language asked for', async () => {
+    const secret = newSigningSecret();
+    const local = await startGateway({ SMS_GATEWAY_SIGNING_SECRET: secret });
+    try {
+      const run = await world.run(['send-test', '--to', RECIPIENT, '--url', `${local.url}/messages`, '--voice', '--language', 'fr-CA'], { SMS_GATEWAY_SIGNING_SECRET: secret });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('The call would speak this TwiML (voice and language from config/voices.json):');
+      const twiml = /<\?xml.*<\/Response>/.exec(run.stdout)![0];
+      expect(twiml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response><Say voice="Polly.Gabrielle-Neural" language="fr-CA"><break time="1000ms"\/>Bonjour. Votre code de vérification est : \d<break time="500ms"\/>\d/);
+      // What the gateway printed instead of calling: the same document, for the same code.
+      expect(local.output.text).toContain(twiml);
+      expect(world.twilio.requests).toHaveLength(0);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('with --voice --json, adds the TwiML to the answer', async () => {
+    const secret = newSigningSecret();
+    const local = await startGateway({ SMS_GATEWAY_SIGNING_SECRET: secret });
+    try {
+      const run = await world.run(['send-test', '--to', RECIPIENT, '--url', `${local.url}/messages`, '--voice', '--json'], { SMS_GATEWAY_SIGNING_SECRET: secret });
+
+      expect(run.code).toBe(0);
+      const answer = JSON.parse(run.stdout);
+      expect(answer).toMatchObject({ ok: true, channel: 'voice', followed: false, sid: expect.stringMatching(/^console-/) });
+      expect(answer.twiml).toContain('<Say voice="Polly.Joanna-Neural" language="en-US">');
     } finally {
       await local.close();
     }

@@ -56,7 +56,7 @@ describe('sending', () => {
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'sms', MessageSent: 1 });
   });
 
-  it('places a voice call that reads the spaced code twice in the request language', async () => {
+  it('places a voice call that reads the code digit by digit, three times, with a voice of the request language', async () => {
     const response = await send({ recipient: '+34612345678', code: '4829', message_type: 'voice', language: 'es-MX' });
 
     expect(response.status).toBe(200);
@@ -64,8 +64,11 @@ describe('sending', () => {
     const request = twilio.requests.at(-1)!;
     expect(request.path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Calls.json`);
     expect(request.form).toMatchObject({ To: '+34612345678', From: SENDER, StatusCallback: gateway.statusCallbackUrl, TimeLimit: '60' });
-    const say = '<Say language="es-MX">Hola. Tu código de verificación es: 4 8 2 9.</Say>';
-    expect(request.form.Twiml).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response>${say}<Pause length="1"/>${say}</Response>`);
+    const digits = '4<break time="500ms"/>8<break time="500ms"/>2<break time="500ms"/>9';
+    expect(request.form.Twiml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Mia-Neural" language="es-MX"><break time="1000ms"/>' +
+        `Hola. Tu código de verificación es: ${digits}.<break time="1500ms"/>${digits}<break time="1500ms"/>${digits}</Say></Response>`,
+    );
     expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]']);
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'voice' });
   });

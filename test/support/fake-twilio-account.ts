@@ -12,6 +12,8 @@ import type { RecordedRequest, ScriptedResponse } from './fake-twilio';
 export interface DeliveryStep {
   status: string;
   errorCode?: number;
+  /** A call's answered_by, when the call asked for answering-machine detection. */
+  answeredBy?: string;
 }
 
 export interface FakeNumber {
@@ -110,7 +112,7 @@ export class TwilioAccountFixture {
     this.progress.set(sid, index + 1);
     const step = this.deliveries.length > 0 ? this.deliveries[Math.min(index, this.deliveries.length - 1)] : { status: request.form.MessagingServiceSid ? 'accepted' : 'queued' };
     const common = { sid, account_sid: accountSid, to: request.form.To, from: request.form.From ?? null, status: step.status, uri: `/2010-04-01/Accounts/${accountSid}/${kind}/${sid}.json` };
-    if (kind === 'Calls') return { status: 200, body: common };
+    if (kind === 'Calls') return { status: 200, body: { ...common, answered_by: step.answeredBy ?? null } };
     return { status: 200, body: { ...common, error_code: step.errorCode ?? null, error_message: step.errorCode ? `Error ${step.errorCode}` : null, messaging_service_sid: request.form.MessagingServiceSid ?? null } };
   }
 

@@ -33,7 +33,8 @@ export interface ScriptedResponse {
 
 type Script = ScriptedResponse | ((request: RecordedRequest) => ScriptedResponse);
 
-// The parameters Twilio documents for the two POSTs (API v2010), the ones a client may send.
+// The parameters Twilio documents for the two POSTs (API v2010, twilio/twilio-oai's
+// twilio_api_v2010.json: the form of POST .../Messages.json and .../Calls.json), the ones a client may send.
 const MESSAGE_PARAMETERS = new Set([
   'To', 'From', 'MessagingServiceSid', 'Body', 'MediaUrl', 'ContentSid', 'ContentVariables', 'StatusCallback',
   'ApplicationSid', 'MaxPrice', 'ProvideFeedback', 'Attempt', 'ValidityPeriod', 'ForceDelivery', 'ContentRetention',
@@ -41,10 +42,17 @@ const MESSAGE_PARAMETERS = new Set([
   'SendAsMms', 'RiskCheck', 'FallbackFrom',
 ]);
 const CALL_PARAMETERS = new Set([
-  'To', 'From', 'Url', 'Twiml', 'ApplicationSid', 'Method', 'FallbackUrl', 'FallbackMethod', 'StatusCallback',
-  'StatusCallbackEvent', 'StatusCallbackMethod', 'SendDigits', 'Timeout', 'Record', 'MachineDetection', 'TimeLimit',
-  'CallerId', 'Trim', 'CallReason', 'CallToken',
+  'To', 'From', 'Method', 'FallbackUrl', 'FallbackMethod', 'StatusCallback', 'StatusCallbackEvent', 'StatusCallbackMethod',
+  'SendDigits', 'Timeout', 'Record', 'RecordingChannels', 'RecordingStatusCallback', 'RecordingStatusCallbackMethod',
+  'SipAuthUsername', 'SipAuthPassword', 'MachineDetection', 'MachineDetectionTimeout', 'RecordingStatusCallbackEvent',
+  'Trim', 'CallerId', 'MachineDetectionSpeechThreshold', 'MachineDetectionSpeechEndThreshold',
+  'MachineDetectionSilenceTimeout', 'AsyncAmd', 'AsyncAmdStatusCallback', 'AsyncAmdStatusCallbackMethod', 'Byoc',
+  'CallReason', 'CallToken', 'RecordingTrack', 'TimeLimit', 'ClientNotificationUrl', 'Url', 'Twiml', 'ApplicationSid',
 ]);
+// The spec's own limits on values the gateway sends: `Twiml` "Max 4000 characters", `MachineDetection`
+// "Can be: Enable or DetectMessageEnd".
+const MAX_TWIML_LENGTH = 4000;
+const MACHINE_DETECTION = new Set(['Enable', 'DetectMessageEnd']);
 
 function sid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
@@ -194,6 +202,8 @@ export class FakeTwilio {
 
     if (!form.From) return twilioError(400, 21213, "A 'From' phone number is required.");
     if (!form.Url && !form.Twiml && !form.ApplicationSid) return twilioError(400, 21205, 'Url parameter is required.');
+    if (form.Twiml && form.Twiml.length > MAX_TWIML_LENGTH) return twilioError(400, 20001, `Twiml must be at most ${MAX_TWIML_LENGTH} characters.`);
+    if (form.MachineDetection && !MACHINE_DETECTION.has(form.MachineDetection)) return twilioError(400, 20001, 'MachineDetection must be Enable or DetectMessageEnd.');
     const resourceSid = sid('CA');
     this.created.set(resourceSid, request);
     return {

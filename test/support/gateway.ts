@@ -20,7 +20,7 @@ export interface RunningGateway {
 }
 
 // Settings of a gateway: each gateway starts from none of them, even when another one is running.
-const GATEWAY_VARIABLES = /^(TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL$|SECRET_ARN$|STATE_TABLE$|RATE_LIMITS$|ALLOWED_COUNTRIES$|AWS_LAMBDA_FUNCTION_NAME$|AWS_ENDPOINT_URL)/;
+const GATEWAY_VARIABLES = /^(TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL$|SECRET_ARN$|STATE_TABLE$|RATE_LIMITS$|ALLOWED_COUNTRIES$|VOICE_MACHINE_DETECTION$|AWS_LAMBDA_FUNCTION_NAME$|AWS_ENDPOINT_URL)/;
 
 /**
  * Unless `env` names a STATE_TABLE, the gateway gets its own embedded DynamoDB (dynalite) with

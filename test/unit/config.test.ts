@@ -143,7 +143,21 @@ describe('readSendConfig', () => {
       stateTable: 'sms-gateway-state',
       rateLimits: [{ scope: 'recipient', max: 3, windowSeconds: 3600, label: 'recipient:3/1h' }],
       allowedCountries: ['US', 'CA'],
+      voiceMachineDetection: false,
     });
+  });
+
+  it('turns answering-machine detection on only when VOICE_MACHINE_DETECTION says on (Twilio charges for it)', () => {
+    expect(readSendConfig({ STATE_TABLE: 't' }).voiceMachineDetection).toBe(false);
+    expect(readSendConfig({ STATE_TABLE: 't', VOICE_MACHINE_DETECTION: ' ' }).voiceMachineDetection).toBe(false);
+    expect(readSendConfig({ STATE_TABLE: 't', VOICE_MACHINE_DETECTION: 'off' }).voiceMachineDetection).toBe(false);
+    expect(readSendConfig({ STATE_TABLE: 't', VOICE_MACHINE_DETECTION: 'On' }).voiceMachineDetection).toBe(true);
+  });
+
+  it.each(['yes', 'true', '1', 'enable'])('refuses VOICE_MACHINE_DETECTION=%s, naming the variable and the two values', (raw) => {
+    const error = refusal(() => readSendConfig({ STATE_TABLE: 't', VOICE_MACHINE_DETECTION: raw }));
+    expect(error.key).toBe('VOICE_MACHINE_DETECTION');
+    expect(error.message).toBe(`VOICE_MACHINE_DETECTION must be "on" or "off" (got "${raw}").`);
   });
 
   it('uses the default rate limits and allows every country when those are unset', () => {

@@ -31,6 +31,32 @@ describe('classifyStatusCallback', () => {
     expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: status })).toEqual({ channel: 'voice', sid: 'CA1', status, outcome, errorCode: 'none' });
   });
 
+  it.each(['machine_start', 'machine_end_beep', 'machine_end_silence', 'machine_end_other', 'fax'])(
+    'counts a completed call a machine answered (AnsweredBy %s) as undelivered, with the reason machine',
+    (answeredBy) => {
+      expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: 'completed', AnsweredBy: answeredBy })).toEqual({
+        channel: 'voice',
+        sid: 'CA1',
+        status: 'completed',
+        outcome: 'undelivered',
+        errorCode: 'machine',
+      });
+    },
+  );
+
+  it.each(['human', 'unknown', ''])('counts a completed call as delivered when detection says %j (or did not run)', (answeredBy) => {
+    expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: 'completed', AnsweredBy: answeredBy })).toMatchObject({ outcome: 'delivered', errorCode: 'none' });
+  });
+
+  it('keeps the outcome of a call that did not complete, whatever AnsweredBy says', () => {
+    expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: 'no-answer', AnsweredBy: 'machine_start' })).toMatchObject({ outcome: 'undelivered', errorCode: 'none' });
+    expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: 'busy', AnsweredBy: 'fax' })).toMatchObject({ outcome: 'undelivered', errorCode: 'none' });
+  });
+
+  it('reads AnsweredBy only on calls', () => {
+    expect(classifyStatusCallback({ MessageSid: 'SM1', MessageStatus: 'delivered', AnsweredBy: 'machine_start' })).toMatchObject({ outcome: 'delivered' });
+  });
+
   it.each(['queued', 'initiated', 'ringing', 'in-progress'])('counts nothing for the call status %s', (status) => {
     expect(classifyStatusCallback({ CallSid: 'CA1', CallStatus: status })).toMatchObject({ channel: 'voice', status, outcome: undefined });
   });

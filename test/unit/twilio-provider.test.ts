@@ -5,13 +5,20 @@ import type { OutboundMessage, SecretsSource } from '../../lambda/core/ports';
 import { TwilioProvider } from '../../lambda/adapters/twilio-provider';
 import { TwilioRestClient } from '../../lambda/adapters/twilio-rest';
 import { voiceTwiml } from '../../lambda/adapters/voice-twiml';
+import { voiceScript } from '../../lambda/core/voice-script';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 
 const CALLBACK = 'https://sms.example.com/twilio/status';
 const SENDER = '+15017122661';
 const MESSAGING_SERVICE = `MG${'a'.repeat(32)}`;
 const SMS: OutboundMessage = { channel: 'sms', to: '+14155550123', body: '482913 is your code', language: 'en' };
-const CALL: OutboundMessage = { channel: 'voice', to: '+34612345678', body: 'Tu código es 4 8 2 9.', language: 'es-MX' };
+const CALL: OutboundMessage = {
+  channel: 'voice',
+  to: '+34612345678',
+  body: 'Tu código es 4 8 2 9.',
+  language: 'es-MX',
+  script: voiceScript('Tu código es 4 8 2 9.', '4829'),
+};
 
 let twilio: FakeTwilio;
 
@@ -39,13 +46,13 @@ function credentials(overrides: Partial<TwilioCredentials> = {}): TwilioCredenti
   return { accountSid: twilio.accountSid, authToken: twilio.authToken, phoneNumber: SENDER, ...overrides };
 }
 
-function provider(secrets: SecretsSource): TwilioProvider {
-  return new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: twilio.url, backoffMs: () => 0 }), CALLBACK);
+function provider(secrets: SecretsSource, options?: { machineDetection?: boolean }): TwilioProvider {
+  return new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: twilio.url, backoffMs: () => 0 }), CALLBACK, options);
 }
 
-async function sendCounting(secrets: SecretsSource, message: OutboundMessage) {
+async function sendCounting(secrets: SecretsSource, message: OutboundMessage, options?: { machineDetection?: boolean }) {
   const before = twilio.requests.length;
-  const outcome = await provider(secrets).send(message).then(
+  const outcome = await provider(secrets, options).send(message).then(
     (receipt) => ({ receipt, error: undefined }),
     (error: unknown) => ({ receipt: undefined, error: error as GatewayError }),
   );
@@ -86,8 +93,22 @@ describe('voice', () => {
     const { receipt, requests } = await sendCounting(new ScriptedSecrets([credentials({ messagingServiceSid: MESSAGING_SERVICE })]), CALL);
     expect(receipt?.sid).toMatch(/^CA/);
     expect(requests[0].path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Calls.json`);
-    expect(requests[0].form).toEqual({ To: CALL.to, From: SENDER, Twiml: voiceTwiml(CALL.body, 'es-MX'), StatusCallback: CALLBACK, TimeLimit: '60' });
-    expect(requests[0].form.Twiml).toContain('<Say language="es-MX">');
+    expect(requests[0].form).toEqual({ To: CALL.to, From: SENDER, Twiml: voiceTwiml(CALL.script, 'es-MX'), StatusCallback: CALLBACK, TimeLimit: '60' });
+    expect(requests[0].form.Twiml).toContain('<Say voice="Polly.Mia-Neural" language="es-MX">');
+  });
+
+  it('asks for synchronous answering-machine detection that waits for the greeting to end, when it is on', async () => {
+    const { receipt, requests } = await sendCounting(new ScriptedSecrets([credentials()]), CALL, { machineDetection: true });
+    expect(receipt?.sid).toMatch(/^CA/);
+    expect(requests[0].form).toEqual({
+      To: CALL.to,
+      From: SENDER,
+      Twiml: voiceTwiml(CALL.script, 'es-MX'),
+      StatusCallback: CALLBACK,
+      // The script starts after a greeting of up to 30 s: the call may last that much longer.
+      TimeLimit: '90',
+      MachineDetection: 'DetectMessageEnd',
+    });
   });
 
   it('answers channel_unavailable without calling Twilio when there is no phone number', async () => {

@@ -128,6 +128,28 @@ describe("Twilio's errors", () => {
     expect(error.message).toContain(`Twilio says no. (Twilio error ${code}, https://www.twilio.com/docs/errors/${code})`);
   });
 
+  it.each([
+    [400, 21215, 'destination_not_allowed', 403],
+    [400, 13227, 'destination_not_allowed', 403],
+    [400, 21216, 'destination_not_allowed', 403],
+    [400, 13223, 'invalid_recipient', 400],
+    [400, 13224, 'invalid_recipient', 400],
+    [400, 21217, 'invalid_recipient', 400],
+    [400, 21401, 'invalid_recipient', 400],
+    [400, 21211, 'invalid_recipient', 400],
+    [400, 21219, 'provider_error', 502],
+    [400, 21210, 'provider_error', 502],
+  ])('a call refused with HTTP %i and code %i becomes %s (%i), like the same fault in SMS', async (httpStatus, code, gatewayCode, status) => {
+    twilio.script(twilioError(httpStatus, code, 'Twilio says no.'));
+    const call = { To: RECIPIENT, From: SENDER, Twiml: '<Response><Say>1</Say></Response>' };
+    const { error, requests } = await failure(() => client().createCall(accountAuth(), call));
+    expect(requests).toHaveLength(1);
+    expect(requests[0].path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Calls.json`);
+    expect(error.code).toBe(gatewayCode);
+    expect(error.status).toBe(status);
+    expect(error.toBody().error.provider_code).toBe(code);
+  });
+
   it.each([429, 500, 502, 503])('HTTP %i twice becomes provider_unavailable (503) after one retry', async (httpStatus) => {
     twilio.script(twilioError(httpStatus, 20500, 'Busy'), twilioError(httpStatus, 20500, 'Busy'));
     const { error, requests } = await failure(() => client().createMessage(accountAuth(), sms()));
