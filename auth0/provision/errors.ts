@@ -1,4 +1,5 @@
 import { ManagementError } from 'auth0';
+import { isLegacyEndpointRefusal, LEGACY_REFUSED } from './read-state';
 import { SCOPE_LIST } from './scopes';
 
 /**
@@ -42,6 +43,13 @@ export function explainAuth0Error(err: unknown, domain: string, clientId: string
     return `Auth0 refused the token request (HTTP ${status ?? '?'}): ${description || 'no details'}.`;
   }
   if (status === 401) return `The Management API rejected the access token (${description || 'unauthorized'}): check that AUTH0_DOMAIN is the tenant the application belongs to.`;
+  // Not a scope: Auth0 refuses the legacy MFA phone provider on tenants of the Unified Phone Experience.
+  if (isLegacyEndpointRefusal(err)) {
+    return `${domain} runs Auth0's Unified Phone Experience: Auth0 refuses its legacy MFA phone provider endpoint (${LEGACY_REFUSED}). Run \`npx sms-gateway auth0 deploy\` without --experience legacy (or with --experience unified).`;
+  }
+  if (bodyText(err.body, 'errorCode')?.endsWith('_deployed_action_not_found')) {
+    return `Auth0 found no deployed custom-phone-provider Action for the phone provider (${bodyText(err.body, 'errorCode')}): run the command again; if it persists, check Branding > Phone Provider in the Dashboard.`;
+  }
   if (status === 403) {
     const expected = /expected (?:any|all) of: ([\w:, ]+)/i.exec(description)?.[1]?.trim();
     const missing = expected ? `the scope ${expected}` : 'a scope';
