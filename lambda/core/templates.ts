@@ -59,8 +59,24 @@ export interface RenderedMessage {
 interface Application {
   name?: string;
   webotpDomain?: string;
-  /** action -> channel -> lower-cased language tag -> parsed template */
-  templates: Map<string, Map<Channel, Map<string, Template[]>>>;
+  /** action -> channel -> lower-cased language tag -> template */
+  templates: Map<string, Map<Channel, Map<string, CatalogTemplate>>>;
+}
+
+/** A template's source, and its parsed form once it was checked or first used. */
+interface CatalogTemplate {
+  source: string;
+  parsed?: Template[];
+}
+
+export interface LoadOptions {
+  /**
+   * Parse and trial-render every template now (the default), so that a broken one stops the
+   * synth or `npm start` with its path. False defers parsing each template to its first use: for
+   * the Lambda, whose bundled file is the one the stack checked at synth
+   * (cdk/sms-gateway-stack.ts), so that its cold start does not compile templates it never sends.
+   */
+  check?: boolean;
 }
 
 export class CatalogError extends Error {
@@ -111,8 +127,7 @@ function webotpLineLength(domain: string | undefined): number {
 // What Auth0's own text looks like in a notification without a code.
 const SAMPLE_TEXT_WITHOUT_CODE = 'A security notice about your account.';
 
-function compile(path: string, source: unknown, action: string, channel: Channel, reserved: number): Template[] {
-  if (typeof source !== 'string' || source.trim() === '') throw new CatalogError(path, 'must be a non-empty Liquid template string');
+function compile(path: string, source: string, action: string, channel: Channel, reserved: number): Template[] {
   const presence = codePresence(action);
   const sample = { ...SAMPLE_VARIABLES, action, channel, ...(presence === 'none' ? { text: SAMPLE_TEXT_WITHOUT_CODE } : {}) };
   let parsed: Template[];
@@ -123,7 +138,8 @@ function compile(path: string, source: unknown, action: string, channel: Channel
     // Trial renders with strict variables and filters catch unknown names at load time; one with
     // a sample code and one without tell whether the template prints the code, and when.
     withCode = engine.renderSync(parsed, sample);
-    withoutCode = engine.renderSync(parsed, { ...sample, code: '', voice_code: '', text: SAMPLE_TEXT_WITHOUT_CODE });
+    // Only types that may come without a code need the second render (every cold start pays it).
+    withoutCode = presence === 'required' ? '' : engine.renderSync(parsed, { ...sample, code: '', voice_code: '', text: SAMPLE_TEXT_WITHOUT_CODE });
   } catch (err) {
     throw new CatalogError(path, `${(err as Error).message.split('\n')[0]} (variables: ${TEMPLATE_VARIABLES.join(', ')})`);
   }
@@ -160,7 +176,7 @@ function carriesCode(body: string, code: string): boolean {
   return body.includes(code) || body.includes(spaceDigits(code));
 }
 
-function loadApplication(path: string, raw: unknown): Application {
+function loadApplication(path: string, raw: unknown, check: boolean): Application {
   if (!isRecord(raw)) throw new CatalogError(path, 'must be an object');
   const { name, webotp_domain: webotpDomain, templates } = raw;
   if (name !== undefined && typeof name !== 'string') throw new CatalogError(`${path}.name`, 'must be a string');
@@ -169,22 +185,22 @@ function loadApplication(path: string, raw: unknown): Application {
   }
   if (!isRecord(templates)) throw new CatalogError(`${path}.templates`, 'must be an object of actions');
 
-  const byAction = new Map<string, Map<Channel, Map<string, Template[]>>>();
+  const byAction = new Map<string, Map<Channel, Map<string, CatalogTemplate>>>();
   for (const [action, channels] of Object.entries(templates)) {
     const actionPath = `${path}.templates.${action}`;
     if (!isRecord(channels)) throw new CatalogError(actionPath, 'must be an object with "sms" and/or "voice"');
-    const byChannel = new Map<Channel, Map<string, Template[]>>();
+    const byChannel = new Map<Channel, Map<string, CatalogTemplate>>();
     for (const [channel, languages] of Object.entries(channels)) {
       const channelPath = `${actionPath}.${channel}`;
       if (!CHANNELS.includes(channel as Channel)) throw new CatalogError(channelPath, 'channel must be "sms" or "voice"');
       if (!isRecord(languages)) throw new CatalogError(channelPath, 'must be an object of language tags');
-      const byLanguage = new Map<string, Template[]>();
+      const byLanguage = new Map<string, CatalogTemplate>();
       for (const [language, source] of Object.entries(languages)) {
-        if (!LANGUAGE_TAG.test(language)) {
-          throw new CatalogError(`${channelPath}.${language}`, 'the key must be a BCP 47 language tag such as "pt" or "pt-BR"');
-        }
+        const templatePath = `${channelPath}.${language}`;
+        if (!LANGUAGE_TAG.test(language)) throw new CatalogError(templatePath, 'the key must be a BCP 47 language tag such as "pt" or "pt-BR"');
+        if (typeof source !== 'string' || source.trim() === '') throw new CatalogError(templatePath, 'must be a non-empty Liquid template string');
         const reserved = webotpLineLength(typeof webotpDomain === 'string' ? webotpDomain : undefined);
-        byLanguage.set(language.toLowerCase(), compile(`${channelPath}.${language}`, source, action, channel as Channel, reserved));
+        byLanguage.set(language.toLowerCase(), { source, ...(check ? { parsed: compile(templatePath, source, action, channel as Channel, reserved) } : {}) });
       }
       byChannel.set(channel as Channel, byLanguage);
     }
@@ -200,7 +216,7 @@ export class MessageCatalog {
   ) {}
 
   /** Validates and compiles a catalog. Throws CatalogError naming the offending path. */
-  static load(raw: unknown): MessageCatalog {
+  static load(raw: unknown, options: LoadOptions = {}): MessageCatalog {
     if (!isRecord(raw)) throw new CatalogError('(root)', 'must be a JSON object');
     const defaultLanguage = raw.defaultLanguage ?? 'en';
     if (typeof defaultLanguage !== 'string' || !LANGUAGE_TAG.test(defaultLanguage)) {
@@ -211,7 +227,7 @@ export class MessageCatalog {
 
     const applications = new Map<string, Application>();
     for (const [id, app] of Object.entries(raw.applications)) {
-      applications.set(id, loadApplication(`applications.${id}`, app));
+      applications.set(id, loadApplication(`applications.${id}`, app, options.check ?? true));
     }
     return new MessageCatalog(defaultLanguage, applications);
   }
@@ -245,7 +261,7 @@ export class MessageCatalog {
     if (found) {
       // Speak the request's own locale (es-MX) when the text is in its language (es).
       const language = languageChain(request.language).includes(found.language) ? request.language : found.language;
-      const body = engine.renderSync(found.template, variables);
+      const body = engine.renderSync((found.template.parsed ??= engine.parse(found.template.source)), variables);
       if (usable(body)) rendered = { body, language, source: found.source };
     }
     // Auth0's own text for the channel (as_text, as_voice), then a built-in English sentence.
@@ -271,7 +287,7 @@ export class MessageCatalog {
   private find(
     candidates: (Application | undefined)[],
     request: SendRequest,
-  ): { template: Template[]; language: string; source: string } | undefined {
+  ): { template: CatalogTemplate; language: string; source: string } | undefined {
     const languages = [...new Set([...languageChain(request.language), ...languageChain(this.defaultLanguage)])];
     for (const app of candidates) {
       const byLanguage = app?.templates.get(request.action)?.get(request.channel);

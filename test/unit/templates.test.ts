@@ -411,6 +411,27 @@ describe('the shipped config/messages.json', () => {
   });
 });
 
+describe('loading without the check (the Lambda, whose file the stack checked at synth)', () => {
+  it('renders exactly what the checked catalog renders', () => {
+    const checked = MessageCatalog.load(shipped);
+    const deferred = MessageCatalog.load(shipped, { check: false });
+    for (const action of ['authentication', 'enrollment', 'change_password', 'blocked_account', 'password_breach']) {
+      for (const message_type of ['sms', 'voice']) {
+        for (const language of ['en', 'pt-BR', 'de-AT', 'ja']) {
+          const fields = { recipient: '+14155550123', action, message_type, language, client_name: 'Acme', code: action === 'blocked_account' ? undefined : CODE };
+          expect(deferred.render(validateSendRequest(fields))).toEqual(checked.render(validateSendRequest(fields)));
+        }
+      }
+    }
+  });
+
+  it('still checks the structure, and leaves the Liquid to the first use', () => {
+    expect(() => MessageCatalog.load({ applications: { default: { templates: { authentication: { sms: { en: 42 } } } } } }, { check: false })).toThrow('must be a non-empty Liquid template string');
+    const unchecked = MessageCatalog.load({ applications: { default: { templates: { authentication: { sms: { en: '{{ code' } } } } } }, { check: false });
+    expect(() => unchecked.render(request())).toThrow(/not closed/);
+  });
+});
+
 describe('helpers', () => {
   it('spaceDigits spaces the digits for speech', () => {
     expect(spaceDigits('123456')).toBe('1 2 3 4 5 6');
