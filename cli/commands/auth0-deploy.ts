@@ -1,6 +1,6 @@
 import { bundleForwarder } from '../../auth0/build';
 import { applyPlan } from '../../auth0/provision/apply';
-import { explainAuth0Error } from '../../auth0/provision/errors';
+import { explainAuth0Error, isNetworkFailure, networkErrorCode } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { planSetup, type Plan, type Step } from '../../auth0/provision/plan';
 import { readTenantState } from '../../auth0/provision/read-state';
@@ -57,7 +57,7 @@ async function run(values: OptionValues, { io, json }: { io: Io; json: boolean }
   const client = managementClient(creds, io.fetch);
   const applied: Step[] = [];
   let plan: Plan = { steps: [], manual: [] };
-  let state: TenantState;
+  let state: TenantState | undefined;
   try {
     state = await readTenantState(client, chosen);
     const desired = desiredSetup({
@@ -85,7 +85,15 @@ async function run(values: OptionValues, { io, json }: { io: Io; json: boolean }
       });
     }
   } catch (err) {
-    const done = applied.length > 0 ? ` (${applied.length} of ${plan.steps.length} changes were applied; run the command again to finish)` : '';
+    const progress = `${applied.length} of ${plan.steps.length} changes were applied`;
+    const current = plan.steps[applied.length];
+    if (state && current && isNetworkFailure(err)) {
+      // Auth0 answered before, so the domain is right: this request got no answer, and may have been applied.
+      throw new CommandError(
+        `The connection to https://${creds.domain} failed (${networkErrorCode(err) ?? 'network error'}) while asking it to ${current.summary}: Auth0 may or may not have made that change (${progress} before). Run the command again: it reads the tenant and makes only what is still missing.`,
+      );
+    }
+    const done = applied.length > 0 ? ` (${progress}; run the command again to finish)` : '';
     throw new CommandError(`${explainAuth0Error(err, creds.domain, creds.clientId)}${done}`);
   }
 

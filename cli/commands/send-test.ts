@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { forward, GatewayRefused, type Delivery } from '../../auth0/forwarder/core';
 import { fromSendPhoneMessageEvent } from '../../auth0/forwarder/normalize';
 import { signingKeys } from '../../auth0/forwarder/sign';
-import { explainAuth0Error } from '../../auth0/provision/errors';
+import { explainAuth0Error, isNetworkFailure } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { DELIVERY_METHOD_OF } from '../../auth0/provision/setup';
 import { parseE164 } from '../../lambda/core/phone';
@@ -180,11 +180,20 @@ async function viaAuth0(values: OptionValues, context: RunContext, input: { reci
 
   if (!json) io.stdout(`Asking Auth0 (${creds.domain}) to send a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through its phone provider...\n`);
   let answer: { message?: string };
+  let asked = false;
   try {
     const provider = await gatewayProvider(client, channel);
-    answer = await client.branding.phone.providers.test(provider.id, { to: recipient, delivery_method: DELIVERY_METHOD_OF[channel] });
+    asked = true;
+    // Never re-sent (the SDK would retry a 5xx): Auth0 may have sent the first one.
+    answer = await client.branding.phone.providers.test(provider.id, { to: recipient, delivery_method: DELIVERY_METHOD_OF[channel] }, { maxRetries: 0 });
   } catch (err) {
     if (err instanceof CommandError) throw err;
+    const status = (err as { statusCode?: number }).statusCode;
+    if (asked && (isNetworkFailure(err) || (status !== undefined && status >= 500))) {
+      throw new CommandError(
+        `Auth0 did not confirm the test (${status ? `HTTP ${status}` : 'no answer'}): it may have sent it anyway. Look at the phone, or in Twilio Console > Monitor > Logs, before asking again.`,
+      );
+    }
     throw new CommandError(explainAuth0Error(err, creds.domain, creds.clientId));
   }
   const base = { to, channel, via: 'auth0', tenant: creds.domain, auth0: answer.message ?? null };

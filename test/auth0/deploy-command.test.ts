@@ -1,6 +1,7 @@
 import { bundleForwarder } from '../../auth0/build';
 import { settingsFingerprint } from '../../auth0/provision/setup';
 import { FakeCloudFormation } from '../support/fake-cloudformation';
+import { FaultProxy } from '../support/fault-proxy';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { newSigningSecret } from '../support/signing';
 import { ALL_SCOPES, FakeManagementApi, type FakeAction } from './support/fake-management-api';
@@ -422,6 +423,67 @@ describe('a tenant of the Unified Phone Experience', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--experience must be unified or legacy.');
     expect(tenant.calls).toHaveLength(0);
+  });
+});
+
+describe('network faults between the command and Auth0 (unified tenant)', () => {
+  let proxy: FaultProxy;
+
+  beforeEach(async () => {
+    tenant.experience = 'unified';
+    proxy = await FaultProxy.start(tenant.origin);
+  });
+
+  afterEach(async () => {
+    await proxy.close();
+  });
+
+  const creatingProvider = (request: { method: string; path: string }) => request.method === 'POST' && request.path === '/api/v2/branding/phone/providers';
+
+  it.each(['lose-answer', 'drop-after-read'] as const)(
+    'says a change may have been made when its answer is lost (%s), and a rerun finishes without a second provider',
+    async (kind) => {
+      proxy.inject((request) => (creatingProvider(request) ? { kind } : undefined));
+
+      const run = await deploy([], {}, tenant.fetchVia(proxy.url));
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`The connection to https://${tenant.domain} failed (UND_ERR_SOCKET) while asking it to create the tenant phone provider "custom"`);
+      expect(run.stderr).toContain('Auth0 may or may not have made that change (3 of 5 changes were applied before). Run the command again');
+      expect(tenant.tenantPhoneProvider !== undefined).toBe(kind === 'lose-answer');
+
+      const rerun = await deploy([], {}, tenant.fetchVia(proxy.url));
+      expect(rerun.stderr).toBe('');
+      expect(rerun.code).toBe(0);
+      // One create reached Auth0 in all: the rerun saw the provider the lost answer had made.
+      expect(tenant.calls.filter(creatingProvider)).toHaveLength(1);
+      expect(tenant.tenantPhoneProvider).toMatchObject({ name: 'custom', disabled: false });
+      expect((await deploy([], {}, tenant.fetchVia(proxy.url))).stdout).toContain('Nothing to change');
+    },
+  );
+
+  it('rides out a slow answer', async () => {
+    proxy.inject((request) => (creatingProvider(request) ? { kind: 'delay', ms: 300 } : undefined));
+
+    const run = await deploy([], {}, tenant.fetchVia(proxy.url));
+
+    expect(run.code).toBe(0);
+    expect(tenant.tenantPhoneProvider?.name).toBe('custom');
+  });
+
+  it('lets the SDK retry a 503 (after its 1 s pause), for a read and for a write', async () => {
+    const unavailable = { kind: 'answer' as const, status: 503, body: '{"statusCode":503,"error":"Service Unavailable","message":"try later"}' };
+    proxy.inject(
+      (request) => (request.path.startsWith('/api/v2/tenants/settings') ? unavailable : undefined),
+      (request) => (creatingProvider(request) ? unavailable : undefined),
+    );
+
+    const run = await deploy([], {}, tenant.fetchVia(proxy.url));
+
+    expect(run.code).toBe(0);
+    expect(proxy.requests.filter((request) => request.path.startsWith('/api/v2/tenants/settings')).map((request) => request.fault)).toEqual(['answer', 'pass']);
+    expect(proxy.requests.filter(creatingProvider).map((request) => request.fault)).toEqual(['answer', 'pass']);
+    expect(tenant.tenantPhoneProvider?.name).toBe('custom');
   });
 });
 

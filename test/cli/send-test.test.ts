@@ -1,5 +1,6 @@
 import { startGateway } from '../support/gateway';
 import { twilioError } from '../support/fake-twilio';
+import { FaultProxy } from '../support/fault-proxy';
 import { newSigningSecret } from '../support/signing';
 import { closedPort, VerifyingGateway } from '../auth0/support/verifying-gateway';
 import { RECIPIENT, SENDER, World, withoutAwsCredentials } from './support/world';
@@ -364,6 +365,46 @@ describe('--via-auth0: Auth0 tests its own phone provider', () => {
     expect(twilio.code).toBe(1);
     expect(twilio.stderr).toContain('The tenant phone provider is twilio, not custom, so Auth0 would send the test itself');
     expect(tries()).toEqual([]);
+  });
+
+  describe('when the answer to the test request does not come', () => {
+    let proxy: FaultProxy;
+
+    beforeEach(async () => {
+      proxy = await FaultProxy.start(world.tenant.origin);
+    });
+
+    afterEach(async () => {
+      await proxy.close();
+    });
+
+    const trying = (request: { path: string }) => request.path.endsWith('/try');
+
+    it.each([
+      ['a lost answer', { kind: 'lose-answer' as const }, 'no answer', 1],
+      ['a 503', { kind: 'answer' as const, status: 503, body: '{"statusCode":503,"error":"Service Unavailable","message":"try later"}' }, 'HTTP 503', 0],
+    ])('asks once, and says the test may have been sent (%s)', async (_case, fault, said, ran) => {
+      proxy.inject((request) => (trying(request) ? fault : undefined));
+
+      const run = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0'], {}, { fetch: world.tenant.fetchVia(proxy.url) });
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Auth0 did not confirm the test (${said}): it may have sent it anyway. Look at the phone, or in Twilio Console > Monitor > Logs, before asking again.`);
+      // Never asked twice: Auth0 may have sent the first (the SDK would retry a 503 on its own).
+      expect(proxy.requests.filter(trying)).toHaveLength(1);
+      expect(world.tenant.tried).toHaveLength(ran);
+      expect(world.twilio.created.size).toBe(ran);
+    });
+
+    it('waits out a slow answer, then finds and follows the message', async () => {
+      proxy.inject((request) => (trying(request) ? { kind: 'delay', ms: 300 } : undefined));
+      world.twilio.account.deliveries = [{ status: 'delivered' }];
+
+      const run = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0'], {}, { fetch: world.tenant.fetchVia(proxy.url) });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Delivered after');
+    });
   });
 
   it('names the missing scope, and refuses options that do not apply', async () => {

@@ -132,9 +132,14 @@ export class FakeManagementApi {
 
   /** A fetch that sends https://<domain>/... here; other hosts are left to the real fetch. */
   get fetch(): typeof fetch {
+    return this.fetchVia(this.origin);
+  }
+
+  /** A fetch that sends https://<domain>/... to `origin` (a FaultProxy in front of this server). */
+  fetchVia(origin: string): typeof fetch {
     return (input, init) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      if (url.host === this.domain) return fetch(`${this.origin}${url.pathname}${url.search}`, init);
+      if (url.host === this.domain) return fetch(`${origin}${url.pathname}${url.search}`, init);
       return fetch(input, init);
     };
   }
