@@ -1,4 +1,5 @@
 import { FakeTwilio } from '../support/fake-twilio';
+import { FaultProxy } from '../support/fault-proxy';
 import { NO_RATE_LIMITS, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { newSigningSecret } from '../support/signing';
 import { actionEvent, CODE, RECIPIENT, RecordingApi } from './support/invoke';
@@ -124,6 +125,30 @@ describe('the custom-phone-provider Action, every notification, against the gate
     }
 
     expect(twilio.created.size).toBe(1);
+  });
+
+  it.each([
+    ['lost', { kind: 'lose-answer' as const }, '318604'],
+    ['later than the attempt timeout', { kind: 'delay' as const, ms: 400 }, '529047'],
+  ])("sends once when the gateway's answer is %s: the retry gets the first answer", async (_case, fault, code) => {
+    const proxy = await FaultProxy.start(gateway.url);
+    try {
+      proxy.inject(fault);
+      // 9 s attempts become 180 ms: the 400 ms delay outlasts the first one.
+      const action = loadForwarder(await built('custom-phone-provider'), { timeScale: 50 });
+      const event = base({ message_type: 'otp_verify', code, delivery_method: 'text' }, mfaLogin);
+      event.secrets.SMS_GATEWAY_URL = `${proxy.url}/messages`;
+      const api = new RecordingApi();
+
+      await action.exports.onExecuteCustomPhoneProvider(event, api);
+
+      expect(api.outcomes).toEqual([]);
+      expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(proxy.requests.map((request) => request.headers['webhook-id'])).size).toBe(1);
+      expect(twilio.created.size).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('drops an otp notification that comes without a code, naming the field', async () => {
