@@ -31,7 +31,7 @@ function experienceOption(values: OptionValues): Experience | undefined {
   return value as Experience;
 }
 
-export const EXPERIENCE_NAMES: Record<Experience, string> = {
+const EXPERIENCE_NAMES: Record<Experience, string> = {
   unified: 'unified (Branding > Phone Provider, custom-phone-provider Action)',
   legacy: 'legacy (MFA phone provider, send-phone-message Action)',
 };
