@@ -1,7 +1,8 @@
 /**
  * Lambda entry for POST /messages, and its composition root: the configuration is read and
- * every client, cache and compiled template is built once per container, at init, so that a
- * bad setting fails the init with its name and warm invocations reuse everything.
+ * every client and cache is built once per container, at init, so that a bad setting fails the
+ * init with its name and warm invocations reuse everything. Templates are compiled on first use
+ * in Lambda (the stack checked the same file at synth), and all at start locally.
  */
 import deniedPrefixes from '../config/denied-prefixes.json';
 import messages from '../config/messages.json';
@@ -15,7 +16,7 @@ import { ProviderRouter } from './adapters/provider-router';
 import { secretsSourceFor } from './adapters/secrets';
 import { TwilioProvider } from './adapters/twilio-provider';
 import { TwilioRestClient } from './adapters/twilio-rest';
-import { readSendConfig } from './config';
+import { isLambda, readSendConfig } from './config';
 import { loadDeniedRanges } from './core/destinations';
 import { RateLimiter } from './core/rate-limiter';
 import { MessageCatalog } from './core/templates';
@@ -33,7 +34,7 @@ export const handler = createSendHandler({
   logger,
   log: logger,
   secrets,
-  catalog: MessageCatalog.load(messages),
+  catalog: MessageCatalog.load(messages, { check: !isLambda() }),
   provider: new ProviderRouter(secrets, twilio, new ConsoleProvider()),
   destinations: { allowedCountries: config.allowedCountries, deniedRanges: loadDeniedRanges(deniedPrefixes) },
   idempotency: new DynamoDbIdempotencyStore(state, config.stateTable),

@@ -1,5 +1,5 @@
 /**
- * The body of POST /messages (CONTRACT.md section 2) and the small rules for filling it from
+ * The body of POST /messages (docs/api.md) and the small rules for filling it from
  * whatever Auth0 hands over. Fields Auth0 does not provide are left out, never sent as null.
  *
  * This file and the rest of auth0/forwarder/ are bundled into files that are pasted into Auth0,
@@ -9,6 +9,7 @@ export interface SendBody {
   recipient?: string;
   code?: string;
   text?: string;
+  voice_text?: string;
   message_type?: string;
   action?: string;
   language?: string;
@@ -31,7 +32,8 @@ export function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
 }
 
-// Auth0's names for why a code is sent, mapped to the contract's two actions; others pass through.
+// Auth0's names for why a code is sent, mapped to the contract's notification types; the others
+// (change_password, blocked_account, password_breach) have the same name in both.
 const ACTIONS: Record<string, string> = {
   'second-factor-authentication': 'authentication',
   otp_verify: 'authentication',
@@ -59,7 +61,7 @@ export function languageTag(value: unknown): string | undefined {
 
 // The gateway refuses a body whose optional fields exceed these lengths. Context is not worth
 // failing a login over, so an oversized optional field is dropped instead.
-const LIMITS: Partial<Record<keyof SendBody, number>> = { text: 1600, ip: 64, action: 64 };
+const LIMITS: Partial<Record<keyof SendBody, number>> = { text: 1600, voice_text: 1600, ip: 64, action: 64 };
 const DEFAULT_LIMIT = 512;
 const ALWAYS_SENT = new Set<keyof SendBody>(['recipient', 'code', 'message_type']);
 

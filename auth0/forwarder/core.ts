@@ -1,22 +1,32 @@
-import { randomUUID } from 'node:crypto';
 import type { SendBody } from './body';
 import { NoAnswer, postOnce, type HttpAnswer } from './http';
 import type { GatewaySettings } from './settings';
-import { signatureHeader } from './sign';
+import { signatureHeader, webhookId } from './sign';
 
 /**
- * Signs a normalized body, POSTs it to the gateway, retries once when that can help, and turns
- * the answer into a result or an Error whose message a tenant admin can act on. Nothing here
- * logs: the body holds the one-time code.
+ * Signs a normalized body, POSTs it to the gateway, retries what can succeed, and turns the
+ * answer into a result or an Error whose message a tenant admin can act on. Nothing here logs:
+ * the body holds the one-time code.
+ *
+ * Retry policy (docs/auth0.md): every attempt carries the same webhook-id, so the gateway sends
+ * at most once whatever is retried. Retried: no answer at all (connection failed, or no answer
+ * in time), 409 (the same message is still being sent), 429 and 503, after the gateway's
+ * Retry-After when it gives one, as long as the run stays within Auth0's 20 s. Never retried:
+ * every other 4xx, and 500, 501 and 502, which need a fix, not another try. A 2xx, including
+ * `202 {"status": "unconfirmed"}` (Twilio's outcome unknown), is a done send.
  */
 
-// Per attempt: the contract asks for at least 5 s; the gateway itself may spend up to 8 s on a
-// slow Twilio (a timeout plus one retry). Giving up sooner would retry into a send that is still
-// running (409) and may yet succeed. Two attempts and the pause fit in Auth0's 20 s.
+// Per attempt: the gateway itself may spend up to 8 s on a slow Twilio; giving up sooner would
+// retry into a send that is still running.
 export const TIMEOUT_MS = 9000;
+// Auth0 stops an Action after 20 s; the rest is left to Auth0 and to the Action's own start.
+export const BUDGET_MS = 18_000;
 // Long enough for a cold Lambda or a dropped keep-alive socket to recover, short enough for a login.
 const RETRY_PAUSE_MS = 250;
-const ATTEMPTS = 2;
+// An attempt with less time than this left would give up before a cold gateway could answer.
+const MIN_ATTEMPT_MS = 2000;
+const MAX_ATTEMPTS = 3;
+const RETRIED_STATUSES = new Set([409, 429, 503]);
 
 export interface Delivery {
   id: string;
@@ -25,13 +35,25 @@ export interface Delivery {
   channel?: string;
 }
 
-export class GatewayRefused extends Error {
+/** Why a message was not delivered; `retryable` tells whether trying again later can help. */
+export class ForwardFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'ForwardFailure';
+  }
+}
+
+/** The gateway answered, and not with a 2xx. */
+export class GatewayRefused extends ForwardFailure {
   constructor(
     message: string,
     readonly status: number,
     readonly errorCode: string | undefined,
   ) {
-    super(message);
+    super(message, RETRIED_STATUSES.has(status));
     this.name = 'GatewayRefused';
   }
 }
@@ -71,17 +93,22 @@ function delivery(id: string, answer: HttpAnswer): Delivery {
   };
 }
 
+/** Retry-After in milliseconds, when it is a number of seconds (the only form the gateway sends). */
+function retryAfterMs(answer: HttpAnswer): number | undefined {
+  return answer.retryAfter && /^\d+$/.test(answer.retryAfter.trim()) ? Number(answer.retryAfter) * 1000 : undefined;
+}
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function forward(body: SendBody, settings: GatewaySettings): Promise<Delivery> {
-  // One id for the message: a retry reuses it, so the gateway sends at most once.
-  const id = `msg_${randomUUID()}`;
   const raw = JSON.stringify(body);
+  // One id for the message, derived from it: every retry, the forwarder's or Auth0's, reuses it.
+  const id = webhookId(settings.keys, raw);
   const where = `${settings.url.origin}${settings.url.pathname}`;
-  let lastFailure: NoAnswer | undefined;
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
 
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (attempt > 1) await pause(RETRY_PAUSE_MS);
+  for (let attempt = 1; ; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
       'content-type': 'application/json',
@@ -90,21 +117,24 @@ export async function forward(body: SendBody, settings: GatewaySettings): Promis
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signatureHeader(settings.keys, id, timestamp, raw),
     };
-    let answer: HttpAnswer;
+    const timeoutMs = Math.min(TIMEOUT_MS, BUDGET_MS - elapsed());
+    let failure: ForwardFailure;
+    let wait = RETRY_PAUSE_MS;
     try {
-      answer = await postOnce(settings.url, headers, raw, TIMEOUT_MS);
+      const answer = await postOnce(settings.url, headers, raw, timeoutMs);
+      if (answer.status >= 200 && answer.status < 300) return delivery(id, answer);
+      failure = refusal(answer);
+      wait = retryAfterMs(answer) ?? RETRY_PAUSE_MS;
     } catch (err) {
       if (!(err instanceof NoAnswer)) throw err;
-      lastFailure = err;
-      continue;
+      failure = new ForwardFailure(
+        err.timedOut
+          ? `SMS gateway at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s (${attempt} attempt${attempt > 1 ? 's' : ''}).`
+          : `Could not reach the SMS gateway at ${where} (${attempt} attempt${attempt > 1 ? 's' : ''}): ${err.reason}.`,
+        true,
+      );
     }
-    if (answer.status >= 200 && answer.status < 300) return delivery(id, answer);
-    if (answer.status >= 500 && attempt < ATTEMPTS) continue;
-    throw refusal(answer);
+    if (!failure.retryable || attempt >= MAX_ATTEMPTS || elapsed() + wait + MIN_ATTEMPT_MS > BUDGET_MS) throw failure;
+    await pause(wait);
   }
-
-  if (lastFailure?.timedOut) {
-    throw new Error(`SMS gateway at ${where} did not answer within ${TIMEOUT_MS / 1000} s (${ATTEMPTS} attempts).`);
-  }
-  throw new Error(`Could not reach the SMS gateway at ${where} (${ATTEMPTS} attempts): ${lastFailure?.reason ?? 'unknown error'}.`);
 }

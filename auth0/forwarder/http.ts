@@ -6,6 +6,8 @@ import { request as httpsRequest } from 'node:https';
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** The Retry-After header, when the gateway sent one (seconds, docs/api.md). */
+  retryAfter?: string;
 }
 
 /** No answer at all: the connection failed, or the time ran out. */
@@ -48,7 +50,10 @@ export function postOnce(url: URL, headers: Record<string, string>, body: string
         if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
       });
       response.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(new NoAnswer(err.code ?? err.message, false))));
-      response.on('end', () => finish(() => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') })));
+      response.on('end', () => {
+        const retryAfter = response.headers['retry-after'];
+        finish(() => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter ? { retryAfter } : {}) }));
+      });
     });
     request.end(payload);
   });

@@ -6,8 +6,10 @@ import { compact, contractAction, field, languageTag, text, type SendBody } from
  * - send-phone-message Action: event.message_options.{recipient,code,text,message_type,action},
  *   event.request.{language,ip,user_agent}, event.client.{client_id,name}, event.user.user_id,
  *   event.tenant.id
- * - custom-phone-provider Action: event.notification.{recipient,code,as_text,delivery_method,
- *   locale,message_type}, plus event.request, event.client, event.user and event.tenant as above
+ * - custom-phone-provider Action: event.notification.{recipient,code,as_text,as_voice,
+ *   delivery_method,locale,message_type}, plus event.request, event.client, event.user and
+ *   event.tenant as above; `code` only for the types that carry one (otp_verify, otp_enroll, and
+ *   change_password when Auth0 sends a reset code); event.request is optional
  * - Send Phone Message Hook: (recipient, text, context) with context.{code,message_type,action,
  *   language,factor_type,user_agent}, context.request.ip (older docs: context.ip),
  *   context.client.{client_id,name} (older docs: context.client_id, context.name),
@@ -53,6 +55,7 @@ export function fromCustomPhoneProviderEvent(event: unknown): SendBody {
     recipient: text(field(notification, 'recipient')),
     code: text(field(notification, 'code')),
     text: text(field(notification, 'as_text')),
+    voice_text: text(field(notification, 'as_voice')),
     message_type: channel(field(notification, 'delivery_method')),
     action: contractAction(field(notification, 'message_type')),
     language: languageTag(field(notification, 'locale')),

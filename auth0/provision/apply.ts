@@ -1,6 +1,6 @@
 import type { ManagementClient } from 'auth0';
 import type { Step } from './plan';
-import { ACTION_NAME, PHONE_FACTOR, PHONE_PROVIDER, type DesiredSetup } from './setup';
+import { CUSTOM_PHONE_PROVIDER, PHONE_FACTOR, PHONE_PROVIDER, type DesiredSetup } from './setup';
 import type { TenantState } from './state';
 
 export interface ApplyOptions {
@@ -13,27 +13,29 @@ export interface ApplyOptions {
 const BUILD_POLLS = 60;
 const BUILD_POLL_MS = 1000;
 
-async function waitUntilBuilt(client: ManagementClient, actionId: string, sleep: (ms: number) => Promise<void>): Promise<void> {
+async function waitUntilBuilt(client: ManagementClient, actionId: string, name: string, sleep: (ms: number) => Promise<void>): Promise<void> {
   for (let poll = 0; poll < BUILD_POLLS; poll++) {
     const { status } = await client.actions.get(actionId);
     if (status === 'built') return;
-    if (status === 'failed') throw new Error(`Auth0 could not build the Action "${ACTION_NAME}" (status failed); see it in Actions > Library.`);
+    if (status === 'failed') throw new Error(`Auth0 could not build the Action "${name}" (status failed); see it in Actions > Library.`);
     await sleep(BUILD_POLL_MS);
   }
-  throw new Error(`The Action "${ACTION_NAME}" was still not built after ${BUILD_POLLS} s; run the command again.`);
+  throw new Error(`The Action "${name}" was still not built after ${BUILD_POLLS} s; run the command again.`);
 }
 
 export async function applyPlan(client: ManagementClient, plan: readonly Step[], desired: DesiredSetup, state: TenantState, options: ApplyOptions = {}): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let actionId = state.action?.id;
   const content = { code: desired.code, runtime: desired.runtime, secrets: desired.secrets };
+  // The custom provider's configuration (Auth0's "Configure a custom phone provider" page): no credentials.
+  const provider = { name: CUSTOM_PHONE_PROVIDER, disabled: false, configuration: { delivery_methods: desired.deliveryMethods }, credentials: {} };
 
   for (const step of plan) {
     switch (step.kind) {
       case 'create-action': {
         const created = await client.actions.create({
           name: desired.actionName,
-          supported_triggers: [{ id: 'send-phone-message', version: state.triggerVersion }],
+          supported_triggers: [{ id: desired.triggerId, version: state.triggerVersion }],
           ...content,
         });
         actionId = created.id;
@@ -44,13 +46,13 @@ export async function applyPlan(client: ManagementClient, plan: readonly Step[],
         break;
       case 'deploy-action':
         if (!actionId) throw new Error('internal: deploy planned before the Action exists');
-        await waitUntilBuilt(client, actionId, sleep);
+        await waitUntilBuilt(client, actionId, desired.actionName, sleep);
         await client.actions.deploy(actionId);
         break;
       case 'bind-action':
         // PATCH replaces the whole list: every existing binding is sent back, in order, by its
         // own id so that it is kept as it is (integration bindings carry their own secrets).
-        await client.actions.triggers.bindings.updateMany('send-phone-message', {
+        await client.actions.triggers.bindings.updateMany(desired.triggerId, {
           bindings: [
             ...step.keep.map((binding) => ({
               ref: binding.bindingId
@@ -66,6 +68,12 @@ export async function applyPlan(client: ManagementClient, plan: readonly Step[],
         break;
       case 'select-provider':
         await client.guardian.factors.phone.setProvider({ provider: PHONE_PROVIDER });
+        break;
+      case 'create-phone-provider':
+        await client.branding.phone.providers.create(provider);
+        break;
+      case 'update-phone-provider':
+        await client.branding.phone.providers.update(step.providerId, provider);
         break;
       case 'set-message-types':
         await client.guardian.factors.phone.setMessageTypes({ message_types: step.messageTypes });

@@ -1,4 +1,5 @@
 import { ManagementError } from 'auth0';
+import { isLegacyEndpointRefusal, LEGACY_REFUSED } from './read-state';
 import { SCOPE_LIST } from './scopes';
 
 /**
@@ -11,21 +12,28 @@ function bodyText(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The Node network error code (ECONNREFUSED, ENOTFOUND, ...) somewhere in an error's causes. */
+/**
+ * The network error code somewhere in an error's causes: Node's (ECONNREFUSED, ENOTFOUND, ...)
+ * or fetch's (UND_ERR_SOCKET when the connection closed before the answer).
+ */
 export function networkErrorCode(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
+/** The request may or may not have reached Auth0: no answer came (a network failure, not a refusal). */
+export function isNetworkFailure(err: unknown): boolean {
+  return networkErrorCode(err) !== undefined || (err instanceof TypeError && /fetch failed/.test(err.message));
+}
+
 export function explainAuth0Error(err: unknown, domain: string, clientId: string): string {
-  const code = networkErrorCode(err);
-  if (code || (err instanceof TypeError && /fetch failed/.test(err.message))) {
-    return `Could not reach https://${domain} (${code ?? 'network error'}). Check AUTH0_DOMAIN: your tenant's domain, like your-tenant.us.auth0.com.`;
+  if (isNetworkFailure(err)) {
+    return `Could not reach https://${domain} (${networkErrorCode(err) ?? 'network error'}). Check AUTH0_DOMAIN: your tenant's domain, like your-tenant.us.auth0.com.`;
   }
   if (!(err instanceof ManagementError)) return (err as Error).message ?? String(err);
 
@@ -42,6 +50,13 @@ export function explainAuth0Error(err: unknown, domain: string, clientId: string
     return `Auth0 refused the token request (HTTP ${status ?? '?'}): ${description || 'no details'}.`;
   }
   if (status === 401) return `The Management API rejected the access token (${description || 'unauthorized'}): check that AUTH0_DOMAIN is the tenant the application belongs to.`;
+  // Not a scope: Auth0 refuses the legacy MFA phone provider on tenants of the Unified Phone Experience.
+  if (isLegacyEndpointRefusal(err)) {
+    return `${domain} runs Auth0's Unified Phone Experience: Auth0 refuses its legacy MFA phone provider endpoint (${LEGACY_REFUSED}). Run \`npx sms-gateway auth0 deploy\` without --experience legacy (or with --experience unified).`;
+  }
+  if (bodyText(err.body, 'errorCode')?.endsWith('_deployed_action_not_found')) {
+    return `Auth0 found no deployed custom-phone-provider Action for the phone provider (${bodyText(err.body, 'errorCode')}): run the command again; if it persists, check Branding > Phone Provider in the Dashboard.`;
+  }
   if (status === 403) {
     const expected = /expected (?:any|all) of: ([\w:, ]+)/i.exec(description)?.[1]?.trim();
     const missing = expected ? `the scope ${expected}` : 'a scope';

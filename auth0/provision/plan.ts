@@ -1,10 +1,10 @@
-import { ACTION_NAME, PHONE_FACTOR, PHONE_PROVIDER, type DesiredSetup, type MessageType } from './setup';
-import type { BindingState, TenantState } from './state';
+import { CUSTOM_PHONE_PROVIDER, DELIVERY_METHOD_OF, PHONE_FACTOR, PHONE_PROVIDER, type DesiredSetup, type MessageType } from './setup';
+import type { BindingState, LegacyTenantState, PhoneProviderState, TenantState, UnifiedTenantState } from './state';
 
 /**
  * The changes that take a tenant from its state to the desired setup, in the order they must be
- * applied. Pure, so that a dry run, a real run and the tests all see the same plan. Summaries
- * name secrets, never their values.
+ * applied, and the steps only the Dashboard can make. Pure, so that a dry run, a real run and the
+ * tests all see the same plan. Summaries name secrets, never their values.
  */
 export type Step =
   | { kind: 'create-action'; summary: string }
@@ -12,11 +12,23 @@ export type Step =
   | { kind: 'deploy-action'; summary: string }
   | { kind: 'bind-action'; keep: BindingState[]; summary: string }
   | { kind: 'select-provider'; summary: string }
+  | { kind: 'create-phone-provider'; summary: string }
+  | { kind: 'update-phone-provider'; providerId: string; summary: string }
   | { kind: 'set-message-types'; messageTypes: MessageType[]; summary: string }
   | { kind: 'enable-factor'; summary: string };
 
+export interface Plan {
+  steps: Step[];
+  /** What the Management API cannot do: the exact Dashboard steps, printed rather than pretended. */
+  manual: string[];
+}
+
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
+}
+
+function both(items: readonly string[]): string {
+  return items.join(' and ') || 'none';
 }
 
 function actionSteps(state: TenantState, desired: DesiredSetup): Step[] {
@@ -49,33 +61,93 @@ function actionSteps(state: TenantState, desired: DesiredSetup): Step[] {
   return [];
 }
 
+function named(bindings: readonly BindingState[]): string[] {
+  return bindings.map((binding) => binding.displayName ?? binding.actionName ?? binding.actionId ?? 'unnamed');
+}
+
+/** Whether a binding runs our Action. */
+export function isOurBinding(state: TenantState, binding: BindingState, actionName: string): boolean {
+  return (state.action !== undefined && binding.actionId === state.action.id) || binding.actionName === actionName;
+}
+
 function bindingStep(state: TenantState, desired: DesiredSetup): Step[] {
-  const bound = state.bindings.some(
-    (binding) => (state.action && binding.actionId === state.action.id) || binding.actionName === ACTION_NAME,
-  );
-  if (bound) return [];
-  const others = state.bindings.map((binding) => binding.displayName ?? binding.actionName ?? binding.actionId ?? 'unnamed');
+  if (state.bindings.some((binding) => isOurBinding(state, binding, desired.actionName))) return [];
+  if (desired.experience === 'unified') {
+    // The phone provider runs one Action: any other bound there would be a second sender.
+    const replaced = named(state.bindings);
+    const replacing = replaced.length === 0 ? '' : `, in place of ${replaced.join(', ')} (the phone provider runs one Action)`;
+    return [{ kind: 'bind-action', keep: [], summary: `bind the Action to the ${desired.triggerId} trigger${replacing}` }];
+  }
+  const others = named(state.bindings);
   const keeping = others.length === 0 ? '' : ` after the ${others.length} existing one${others.length === 1 ? '' : 's'} (${others.join(', ')}), which stay`;
   return [{ kind: 'bind-action', keep: state.bindings, summary: `bind the Action to the ${desired.triggerId} trigger${keeping}` }];
 }
 
-export function planSetup(state: TenantState, desired: DesiredSetup): Step[] {
-  const steps: Step[] = [...actionSteps(state, desired), ...bindingStep(state, desired)];
-  if (state.phoneProvider !== PHONE_PROVIDER) {
-    steps.push({
-      kind: 'select-provider',
-      summary: `make the Action the MFA phone provider (${PHONE_PROVIDER}, now ${state.phoneProvider ?? 'unset'})`,
-    });
-  }
+function factorSteps(state: TenantState, desired: DesiredSetup): Step[] {
+  const steps: Step[] = [];
   if (!sameSet(state.messageTypes, desired.messageTypes)) {
     steps.push({
       kind: 'set-message-types',
       messageTypes: desired.messageTypes,
-      summary: `set the phone factor's message types to ${desired.messageTypes.join(' and ')} (now ${state.messageTypes.join(' and ') || 'none'})`,
+      summary: `set the phone factor's message types to ${both(desired.messageTypes)} (now ${both(state.messageTypes)})`,
     });
   }
   if (!state.phoneFactorEnabled) {
     steps.push({ kind: 'enable-factor', summary: `enable the Phone Message MFA factor (${PHONE_FACTOR})` });
   }
   return steps;
+}
+
+function legacySteps(state: LegacyTenantState, desired: DesiredSetup): Step[] {
+  const steps: Step[] = [];
+  if (state.phoneProvider !== PHONE_PROVIDER) {
+    steps.push({
+      kind: 'select-provider',
+      summary: `make the Action the MFA phone provider (${PHONE_PROVIDER}, now ${state.phoneProvider ?? 'unset'})`,
+    });
+  }
+  return [...steps, ...factorSteps(state, desired)];
+}
+
+function providerStep(provider: PhoneProviderState | undefined, desired: DesiredSetup): Step[] {
+  const methods = both(desired.deliveryMethods);
+  if (!provider) {
+    return [{ kind: 'create-phone-provider', summary: `create the tenant phone provider "${CUSTOM_PHONE_PROVIDER}" (Branding > Phone Provider > Custom), enabled, delivery methods ${methods}` }];
+  }
+  const changes: string[] = [];
+  if (provider.name !== CUSTOM_PHONE_PROVIDER) changes.push(`${provider.name} -> ${CUSTOM_PHONE_PROVIDER}`);
+  if (provider.disabled) changes.push('enable it');
+  if (!sameSet(provider.deliveryMethods, desired.deliveryMethods)) changes.push(`delivery methods ${both(provider.deliveryMethods)} -> ${methods}`);
+  if (changes.length === 0) return [];
+  return [{ kind: 'update-phone-provider', providerId: provider.id, summary: `update the tenant phone provider: ${changes.join('; ')}` }];
+}
+
+function unifiedSteps(state: UnifiedTenantState, desired: DesiredSetup): Step[] {
+  const provider = providerStep(state.provider, desired);
+  const factor = factorSteps(state, desired);
+  // Auth0 wants the MFA message types to be a subset of the provider's delivery methods: when an
+  // existing provider loses a method, the message types shrink first; otherwise it comes first.
+  const narrowing = state.provider !== undefined && state.messageTypes.some((type) => !desired.deliveryMethods.includes(DELIVERY_METHOD_OF[type as MessageType]));
+  return narrowing ? [...factor, ...provider] : [...provider, ...factor];
+}
+
+function unifiedManualSteps(state: UnifiedTenantState): string[] {
+  const manual: string[] = [];
+  if (!state.found.detected || state.found.experience !== 'unified') {
+    manual.push(
+      'In the Auth0 Dashboard, open Security > Multi-factor Auth > Phone Message: if it shows "Use Tenant-level Messaging Provider", select it and Save, so that MFA uses the tenant phone provider (the Management API cannot set it).',
+    );
+  }
+  if (state.otherProviderActions.length > 0) {
+    manual.push(
+      `Other Actions are deployed on the custom-phone-provider trigger (${state.otherProviderActions.join(', ')}); Auth0 runs one for the phone provider. Delete them in the Dashboard (Branding > Phone Provider > Custom shows the one in use; Reset under Provider Configuration restores it) or with the Management API (DELETE /api/v2/actions/actions/{id}), then run this command again.`,
+    );
+  }
+  return manual;
+}
+
+export function planSetup(state: TenantState, desired: DesiredSetup): Plan {
+  const common = [...actionSteps(state, desired), ...bindingStep(state, desired)];
+  if (state.experience === 'unified') return { steps: [...common, ...unifiedSteps(state, desired)], manual: unifiedManualSteps(state) };
+  return { steps: [...common, ...legacySteps(state, desired)], manual: [] };
 }

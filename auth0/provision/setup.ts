@@ -1,21 +1,47 @@
 import { createHash } from 'node:crypto';
 
 /**
- * What `sms-gateway auth0 deploy` makes true in a tenant: one Action on the send-phone-message
- * trigger, holding the gateway's URL and signing secret, deployed and bound; the phone MFA
- * factor using that custom provider with the chosen message types, and enabled.
+ * What `sms-gateway auth0 deploy` makes true in a tenant, for each of Auth0's two phone
+ * experiences (docs/auth0.md):
+ * - unified (the Unified Phone Experience, Branding > Phone Provider): an Action on the
+ *   custom-phone-provider trigger, holding the gateway's URL and signing secret, deployed and
+ *   bound; the tenant's phone provider `custom`, enabled, with the delivery methods;
+ * - legacy: an Action on the send-phone-message trigger, deployed and bound, selected as the
+ *   MFA phone provider (`phone-message-hook`);
+ * and in both, the Phone Message MFA factor with the chosen message types, enabled.
  */
 
-export const ACTION_NAME = 'mfa-sms-gateway';
-export const TRIGGER_ID = 'send-phone-message';
+export type Experience = 'unified' | 'legacy';
+/** The Actions trigger of each experience (the names are the `auth0` SDK's ActionTriggerTypeEnum values). */
+export type PhoneTrigger = 'send-phone-message' | 'custom-phone-provider';
+export const EXPERIENCES: readonly Experience[] = ['unified', 'legacy'];
+
+export interface ExperienceSpec {
+  /** Two names: Auth0 refuses a second Action of the same name, and a tenant moving from one experience to the other has both for a while. */
+  actionName: string;
+  /** Also the forwarder bundle (auth0/build.ts) the Action runs. */
+  triggerId: PhoneTrigger;
+}
+
+export const EXPERIENCE_SPECS: Readonly<Record<Experience, ExperienceSpec>> = {
+  unified: { actionName: 'mfa-sms-gateway-phone-provider', triggerId: 'custom-phone-provider' },
+  legacy: { actionName: 'mfa-sms-gateway', triggerId: 'send-phone-message' },
+};
+
+export const ACTION_NAME = EXPERIENCE_SPECS.legacy.actionName;
+export const TRIGGER_ID = EXPERIENCE_SPECS.legacy.triggerId;
 export const RUNTIME = 'node22';
-/** Auth0's name for "a custom provider: run the send-phone-message code". */
+/** Auth0's name for "a custom provider: run the send-phone-message code" (legacy experience). */
 export const PHONE_PROVIDER = 'phone-message-hook';
+/** The tenant phone provider of the unified experience whose messages go to the custom-phone-provider Action. */
+export const CUSTOM_PHONE_PROVIDER = 'custom' as const;
 /** Auth0's Guardian factor behind "Phone Message" (SMS and voice). */
 export const PHONE_FACTOR = 'sms';
 export const SECRET_NAMES = ['SMS_GATEWAY_URL', 'SMS_GATEWAY_SIGNING_SECRET'] as const;
 
 export type MessageType = 'sms' | 'voice';
+/** The tenant phone provider's name for each MFA message type. */
+export const DELIVERY_METHOD_OF: Readonly<Record<MessageType, 'text' | 'voice'>> = { sms: 'text', voice: 'voice' };
 
 export interface ActionSecret {
   name: string;
@@ -23,12 +49,15 @@ export interface ActionSecret {
 }
 
 export interface DesiredSetup {
+  experience: Experience;
   actionName: string;
-  triggerId: string;
+  triggerId: PhoneTrigger;
   runtime: string;
   code: string;
   secrets: ActionSecret[];
   messageTypes: MessageType[];
+  /** Unified experience: the tenant phone provider's delivery methods. */
+  deliveryMethods: ('text' | 'voice')[];
 }
 
 /**
@@ -65,18 +94,22 @@ export function deployedFingerprints(code: string | undefined): DeployedFingerpr
   return { settings: match[1], keys: match[2]?.split(' ').filter(Boolean) };
 }
 
-export function desiredSetup(input: { bundle: string; gatewayUrl: string; signingSecret: string; voice: boolean }): DesiredSetup {
+export function desiredSetup(input: { experience: Experience; bundle: string; gatewayUrl: string; signingSecret: string; voice: boolean }): DesiredSetup {
   const fingerprint = settingsFingerprint(input.gatewayUrl, input.signingSecret);
   const keys = input.signingSecret.split(/\s+/).filter(Boolean).map((key) => keyFingerprint(input.gatewayUrl, key));
+  const messageTypes: MessageType[] = input.voice ? ['sms', 'voice'] : ['sms'];
+  const spec = EXPERIENCE_SPECS[input.experience];
   return {
-    actionName: ACTION_NAME,
-    triggerId: TRIGGER_ID,
+    experience: input.experience,
+    actionName: spec.actionName,
+    triggerId: spec.triggerId,
     runtime: RUNTIME,
     code: `${input.bundle.trimEnd()}\n// Deployed by \`sms-gateway auth0 deploy\`; gateway settings fingerprint ${fingerprint}; key fingerprints ${keys.join(' ')}.\n`,
     secrets: [
       { name: 'SMS_GATEWAY_URL', value: input.gatewayUrl },
       { name: 'SMS_GATEWAY_SIGNING_SECRET', value: input.signingSecret },
     ],
-    messageTypes: input.voice ? ['sms', 'voice'] : ['sms'],
+    messageTypes,
+    deliveryMethods: messageTypes.map((type) => DELIVERY_METHOD_OF[type]),
   };
 }

@@ -1,3 +1,5 @@
+import type { Experience } from './setup';
+
 /** What the tenant looks like now, as far as `auth0 deploy` cares. Read by read-state.ts. */
 
 export interface ActionState {
@@ -17,13 +19,45 @@ export interface BindingState {
   displayName?: string;
 }
 
-export interface TenantState {
-  /** The current version of the send-phone-message trigger (e.g. `v2`). */
+/** The phone experience the state was read for, and how it was chosen. */
+export interface ExperienceFinding {
+  experience: Experience;
+  /** For the output: `the tenant's phone_consolidated_experience setting is on`, `chosen with --experience`, ... */
+  reason: string;
+  /** Whether Auth0 itself said so (tenant setting, legacy endpoint), not the command line. */
+  detected: boolean;
+}
+
+/** The tenant-level phone provider (Branding > Phone Provider) of the unified experience. */
+export interface PhoneProviderState {
+  id: string;
+  name: string;
+  disabled: boolean;
+  deliveryMethods: string[];
+}
+
+interface CommonState {
+  found: ExperienceFinding;
+  /** The current version of the experience's trigger (e.g. `v2`). */
   triggerVersion: string;
   action?: ActionState;
   /** The trigger's bindings, in execution order. */
   bindings: BindingState[];
-  phoneProvider?: string;
   messageTypes: string[];
   phoneFactorEnabled: boolean;
 }
+
+export interface LegacyTenantState extends CommonState {
+  experience: 'legacy';
+  /** The MFA phone provider (guardian/factors/phone/selected-provider). */
+  phoneProvider?: string;
+}
+
+export interface UnifiedTenantState extends CommonState {
+  experience: 'unified';
+  provider?: PhoneProviderState;
+  /** Other Actions on the custom-phone-provider trigger, deployed: Auth0 runs one for the provider. */
+  otherProviderActions: string[];
+}
+
+export type TenantState = LegacyTenantState | UnifiedTenantState;

@@ -1,3 +1,4 @@
+import { READ_SCOPES } from '../../auth0/provision/scopes';
 import type { Command, OptionValues, RunContext } from '../command';
 import { CHECKS, runChecks } from '../doctor/checks';
 import { DoctorContext } from '../doctor/context';
@@ -30,8 +31,9 @@ export const doctor: Command = {
     'AWS (CloudFormation, Secrets Manager, CloudWatch) is read with your AWS credentials; without',
     'them, the secret\'s keys are taken from the environment as `npm start` reads them, and the AWS',
     'checks are skipped. Auth0 is read with AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET',
-    '(scopes read:actions and read:guardian_factors are enough); without them, the Auth0 checks are',
-    'skipped. The gateway checks send requests that the gateway must refuse: nothing is ever sent.',
+    `(scopes ${READ_SCOPES.join(', ')} are enough), for the phone experience the tenant`,
+    'runs; without them, the Auth0 checks are skipped. The gateway checks send requests that the',
+    'gateway must refuse: nothing is ever sent.',
     '',
     `Checks: ${CHECKS.map((check) => check.id).join(', ')}.`,
   ].join('\n'),

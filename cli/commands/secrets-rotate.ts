@@ -1,7 +1,7 @@
 import { explainAuth0Error } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { readTenantState } from '../../auth0/provision/read-state';
-import { ACTION_NAME } from '../../auth0/provision/setup';
+import { EXPERIENCE_SPECS } from '../../auth0/provision/setup';
 import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
 import { compareActionSettings } from '../action-settings';
 import { optionalAuth0Credentials } from '../auth0-credentials';
@@ -30,13 +30,14 @@ async function auth0HasNewest(values: OptionValues, io: Io, deployment: Deployme
     if (!(err instanceof CommandError)) throw err;
     return { ok: undefined, why: `the gateway URL is unknown (${err.message}); set SMS_GATEWAY_URL` };
   }
-  let action;
+  let state;
   try {
-    action = (await readTenantState(managementClient(creds, io.fetch))).action;
+    state = await readTenantState(managementClient(creds, io.fetch));
   } catch (err) {
     throw new CommandError(`Could not check the Auth0 Action before finishing: ${explainAuth0Error(err, creds.domain, creds.clientId)} (--force skips the check)`);
   }
-  if (!action) return { ok: undefined, why: `the tenant has no Action "${ACTION_NAME}"` };
+  const { action } = state;
+  if (!action) return { ok: undefined, why: `the tenant has no Action "${EXPERIENCE_SPECS[state.experience].actionName}"` };
   const match = compareActionSettings(action.code, url, value);
   if (match === 'same' || match === 'newest-key' || match === 'stale-keys') return { ok: true, why: 'the Auth0 Action signs with the new key' };
   if (match === 'unknown') return { ok: undefined, why: 'the Auth0 Action was not deployed by `auth0 deploy`, so its key cannot be compared' };

@@ -2,13 +2,18 @@ import { randomInt } from 'node:crypto';
 import { forward, GatewayRefused, type Delivery } from '../../auth0/forwarder/core';
 import { fromSendPhoneMessageEvent } from '../../auth0/forwarder/normalize';
 import { signingKeys } from '../../auth0/forwarder/sign';
+import { explainAuth0Error, isNetworkFailure } from '../../auth0/provision/errors';
+import { managementClient } from '../../auth0/provision/management';
+import { DELIVERY_METHOD_OF } from '../../auth0/provision/setup';
 import { parseE164 } from '../../lambda/core/phone';
+import { requireAuth0Credentials } from '../auth0-credentials';
 import { CommandError, stringOption, UsageError, type Command, type Io, type OptionValues, type RunContext } from '../command';
 import { Deployment } from '../deployment';
 import { maskPhone } from '../format';
 import { resolveGatewaySettings } from '../gateway-settings';
 import { followDelivery, type Channel, type FollowOutcome } from '../send-test/follow';
 import { progress } from '../send-test/progress';
+import { gatewayProvider, recentSids, waitForNewSid } from '../send-test/via-auth0';
 import { voicePreview } from '../send-test/voice-preview';
 import { AwsUnavailable, DEFAULT_STACK, OUTPUT_KEYS } from '../stack';
 import { sendingAccess, twilioClient, type TwilioAccess } from '../twilio/client';
@@ -16,8 +21,9 @@ import { errorPage, explainTwilioCode } from '../twilio/error-codes';
 
 /**
  * `sms-gateway send-test`: sends one MFA code the way the Auth0 Action does (same body, same
- * signature, same retry, through the forwarder's own code), then follows it in Twilio until it
- * is delivered or fails.
+ * signature, same retry, through the forwarder's own code), or with --via-auth0 has Auth0 itself
+ * test its phone provider (send-test/via-auth0.ts), then follows the message in Twilio until it is
+ * delivered or fails.
  */
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -97,22 +103,36 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-async function run(values: OptionValues, { io, json }: RunContext): Promise<number> {
+interface Sent {
+  channel: Channel;
+  sid: string;
+  /** What the JSON document says about the send, before the following. */
+  base: Record<string, unknown>;
+  limitMs: number;
+}
+
+function recipientOption(values: OptionValues): string {
   const rawTo = stringOption(values, 'to');
   if (!rawTo) throw new UsageError('--to is required: the phone number to send the test to, in E.164 (+14155550123).');
   const recipient = parseE164(rawTo);
   if (!recipient) {
     throw new UsageError('--to is not a valid E.164 number: write "+", the country code and the number, without spaces or punctuation (like +14155550123).');
   }
+  return recipient.e164;
+}
+
+async function run(values: OptionValues, context: RunContext): Promise<number> {
+  const recipient = recipientOption(values);
   const channel: Channel = values.voice === true ? 'voice' : 'sms';
   const limitMs = timeoutMs(values);
-  const follow = values['no-follow'] !== true;
   const deployment = Deployment.fromOptions(values);
-  const gateway = await resolveGatewaySettings(values, io, { urlOption: 'url', deployment });
-  const to = maskPhone(recipient.e164);
+  if (values['via-auth0'] === true) return viaAuth0(values, context, { recipient, channel, limitMs, deployment });
 
+  const { io, json } = context;
+  const gateway = await resolveGatewaySettings(values, io, { urlOption: 'url', deployment });
+  const to = maskPhone(recipient);
   if (!json) io.stdout(`Sending a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through ${gateway.url} (from ${gateway.source})...\n`);
-  const body = testBody(recipient.e164, channel, stringOption(values, 'language'));
+  const body = testBody(recipient, channel, stringOption(values, 'language'));
   let delivery: Delivery;
   try {
     delivery = await forward(body, { url: new URL(gateway.url), keys: signingKeys(gateway.signingSecret)! });
@@ -138,12 +158,79 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
     return 0;
   }
   if (!json) io.stdout(`Accepted by Twilio: ${sid} (status ${delivery.status ?? 'unknown'}).\n`);
-  if (!follow) {
+  if (values['no-follow'] === true) {
     if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false })}\n`);
     return 0;
   }
-
   const access = await followAccess(io, deployment, gateway.source !== 'options');
+  return follow(context, { channel, sid, base, limitMs }, access);
+}
+
+/** Asks Auth0 to test its phone provider, then finds the message it made the gateway send. */
+async function viaAuth0(values: OptionValues, context: RunContext, input: { recipient: string; channel: Channel; limitMs: number; deployment: Deployment }): Promise<number> {
+  const { io, json } = context;
+  const { recipient, channel, limitMs, deployment } = input;
+  for (const option of ['url', 'signing-secret', 'language']) {
+    if (values[option] !== undefined) throw new UsageError(`--${option} does not apply with --via-auth0: Auth0 runs the deployed Action with its own settings.`);
+  }
+  const creds = requireAuth0Credentials(values, io);
+  const client = managementClient(creds, io.fetch);
+  const to = maskPhone(recipient);
+  const following = values['no-follow'] !== true;
+  const access = following ? await followAccess(io, deployment, true) : undefined;
+  const twilio = access && typeof access !== 'string' ? twilioClient(access, io.env) : undefined;
+  // What Twilio already has for the number: the test's message is the one that is new.
+  const before = twilio ? new Set(await recentSids(twilio, channel, recipient)) : undefined;
+
+  if (!json) io.stdout(`Asking Auth0 (${creds.domain}) to send a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through its phone provider...\n`);
+  let answer: { message?: string };
+  let asked = false;
+  try {
+    const provider = await gatewayProvider(client, channel);
+    asked = true;
+    // Never re-sent (the SDK would retry a 5xx): Auth0 may have sent the first one.
+    answer = await client.branding.phone.providers.test(provider.id, { to: recipient, delivery_method: DELIVERY_METHOD_OF[channel] }, { maxRetries: 0 });
+  } catch (err) {
+    if (err instanceof CommandError) throw err;
+    const status = (err as { statusCode?: number }).statusCode;
+    if (asked && (isNetworkFailure(err) || (status !== undefined && status >= 500))) {
+      throw new CommandError(
+        `Auth0 did not confirm the test (${status ? `HTTP ${status}` : 'no answer'}): it may have sent it anyway. Look at the phone, or in Twilio Console > Monitor > Logs, before asking again.`,
+      );
+    }
+    throw new CommandError(explainAuth0Error(err, creds.domain, creds.clientId));
+  }
+  const base = { to, channel, via: 'auth0', tenant: creds.domain, auth0: answer.message ?? null };
+  if (!json) io.stdout(`Auth0 accepted the test (${answer.message ?? 'no message'}): it runs the custom-phone-provider Action, which sends through the gateway.\n`);
+  if (!twilio || !before) {
+    const note = typeof access === 'string' ? `Not following the delivery: ${access}.` : undefined;
+    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, ...(note ? { note } : {}) })}\n`);
+    else if (note) io.stdout(`${note}\n`);
+    return 0;
+  }
+
+  const started = (io.now ?? Date.now)();
+  const sid = await waitForNewSid(twilio, channel, recipient, before, {
+    timeoutMs: limitMs,
+    intervalMs: POLL_INTERVAL_MS,
+    sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    now: io.now ?? Date.now,
+  });
+  if (!sid) {
+    const error = `No ${channel === 'voice' ? 'call' : 'message'} to ${to} reached Twilio within ${seconds(limitMs)}: Auth0 accepted the test, but its Action did not get it through.`;
+    const fix = "see the Action's reason in Auth0's tenant logs (Monitoring > Logs), and run `npx sms-gateway doctor`";
+    if (json) io.stdout(`${JSON.stringify({ ok: false, ...base, stage: 'twilio', error, fix })}\n`);
+    else io.stderr(`${error}\nfix: ${fix}\n`);
+    return 1;
+  }
+  if (!json) io.stdout(`The gateway handed it to Twilio: ${sid}.\n`);
+  const spent = (io.now ?? Date.now)() - started;
+  return follow(context, { channel, sid, base: { ...base, sid }, limitMs: Math.max(limitMs - spent, POLL_INTERVAL_MS) }, access!);
+}
+
+/** Follows the message in Twilio and reports the outcome; the exit code. */
+async function follow({ io, json }: RunContext, sent: Sent, access: TwilioAccess | string): Promise<number> {
+  const { channel, sid, base } = sent;
   if (typeof access === 'string') {
     const note = `Not following the delivery: ${access}.`;
     if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, note })}\n`);
@@ -155,7 +242,7 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   let outcome: FollowOutcome;
   try {
     outcome = await followDelivery(twilioClient(access, io.env), channel, sid, {
-      timeoutMs: limitMs,
+      timeoutMs: sent.limitMs,
       intervalMs: POLL_INTERVAL_MS,
       sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       now: io.now ?? Date.now,
@@ -217,6 +304,12 @@ export const sendTest: Command = {
     'TWILIO_ACCOUNT_SID with TWILIO_API_KEY_SID/TWILIO_API_KEY_SECRET or TWILIO_AUTH_TOKEN from the',
     "environment, else the stack's secret. TWILIO_API_BASE_URL points it at another Twilio API origin.",
     '',
+    'With --via-auth0, Auth0 itself tests its phone provider (Branding > Phone Provider > Send Test',
+    'Message, through the Management API): it runs the deployed custom-phone-provider Action against',
+    'the deployed gateway; the command then finds the message in Twilio and follows it. It needs the',
+    'Auth0 credentials of `auth0 deploy` (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET; scopes',
+    'read:phone_providers and create:phone_providers).',
+    '',
     'The test counts against the gateway\'s rate limits like any message (5 per number per hour by default).',
   ].join('\n'),
   options: {
@@ -226,6 +319,10 @@ export const sendTest: Command = {
     'signing-secret': { type: 'string', value: '<whsec_...>', description: 'the gateway\'s signing secret (prefer SMS_GATEWAY_SIGNING_SECRET)' },
     language: { type: 'string', value: '<tag>', description: 'language of the login flow, e.g. pt-BR (default: en)' },
     'no-follow': { type: 'boolean', description: 'stop after the gateway accepted the message' },
+    'via-auth0': { type: 'boolean', description: "have Auth0 send the test through its phone provider (the deployed Action and gateway)" },
+    domain: { type: 'string', value: '<domain>', description: 'with --via-auth0: Auth0 tenant domain (default: $AUTH0_DOMAIN)' },
+    'client-id': { type: 'string', value: '<id>', description: 'with --via-auth0: M2M application client ID (default: $AUTH0_CLIENT_ID)' },
+    'client-secret': { type: 'string', value: '<secret>', description: 'with --via-auth0: M2M application client secret (default: $AUTH0_CLIENT_SECRET)' },
     timeout: { type: 'string', value: '<seconds>', description: `how long to follow the delivery (default: ${DEFAULT_TIMEOUT_SECONDS})` },
     stack: { type: 'string', value: '<name>', description: `CloudFormation stack (default: ${DEFAULT_STACK})` },
     region: { type: 'string', value: '<region>', description: 'AWS region of the stack (default: from the AWS configuration)' },

@@ -1,4 +1,4 @@
-import { accessCheck, actionCheck, bindingCheck, factorCheck, otherActionsCheck, providerCheck, signingSecretCheck } from './auth0-checks';
+import { accessCheck, actionCheck, bindingCheck, experienceCheck, factorCheck, otherActionsCheck, providerCheck, signingSecretCheck } from './auth0-checks';
 import { alarmsCheck, secretCheck, stackCheck } from './aws-checks';
 import type { Check, CheckResult } from './check';
 import type { DoctorContext } from './context';
@@ -23,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   signatureCheck,
   statusCallbackCheck,
   accessCheck,
+  experienceCheck,
   actionCheck,
   bindingCheck,
   otherActionsCheck,

@@ -3,11 +3,38 @@ import { parseE164, type PhoneNumber } from './phone';
 
 export type Channel = 'sms' | 'voice';
 
-/** A validated POST /messages body (CONTRACT.md section 2), with defaults applied. */
+/**
+ * Whether a notification type (the body's `action`, docs/api.md) carries a one-time code.
+ * Auth0's custom phone provider sends these five (its otp_verify and otp_enroll become
+ * authentication and enrollment); a change_password notification carries the reset code when
+ * Auth0 sends one. Any other action is one the contract knew before notification types: it
+ * carries a code, as every message did then.
+ */
+export type CodePresence = 'required' | 'optional' | 'none';
+
+const CODE_PRESENCE: ReadonlyMap<string, CodePresence> = new Map([
+  ['authentication', 'required'],
+  ['enrollment', 'required'],
+  ['change_password', 'optional'],
+  ['blocked_account', 'none'],
+  ['password_breach', 'none'],
+]);
+
+export const NOTIFICATION_TYPES: readonly string[] = [...CODE_PRESENCE.keys()];
+
+export function codePresence(action: string): CodePresence {
+  return CODE_PRESENCE.get(action) ?? 'required';
+}
+
+/** A validated POST /messages body (docs/api.md), with defaults applied. */
 export interface SendRequest {
   recipient: PhoneNumber;
-  code: string;
+  /** Absent for notifications that carry none (codePresence). */
+  code?: string;
+  /** Auth0's own text for an SMS. */
   text?: string;
+  /** Auth0's own text for a call. */
+  voiceText?: string;
   channel: Channel;
   action: string;
   language: string;
@@ -77,8 +104,11 @@ export function validateSendRequest(body: Record<string, unknown>): SendRequest 
     );
   }
 
-  const code = requiredString(body, 'code');
-  if (!CODE_SHAPE.test(code)) throw invalid('Field "code" must be 4 to 10 digits.');
+  const action = optionalString(body, 'action', 64) ?? 'authentication';
+  const presence = codePresence(action);
+  // A code sent with a type that carries none is ignored, so that no template can print it.
+  const code = presence === 'required' ? requiredString(body, 'code') : presence === 'optional' ? optionalString(body, 'code') : undefined;
+  if (code !== undefined && !CODE_SHAPE.test(code)) throw invalid('Field "code" must be 4 to 10 digits.');
 
   const messageType = optionalString(body, 'message_type') ?? 'sms';
   if (messageType !== 'sms' && messageType !== 'voice') {
@@ -97,8 +127,9 @@ export function validateSendRequest(body: Record<string, unknown>): SendRequest 
     recipient,
     code,
     text: optionalString(body, 'text', MAX_TEXT_LENGTH),
+    voiceText: optionalString(body, 'voice_text', MAX_TEXT_LENGTH),
     channel: messageType,
-    action: optionalString(body, 'action', 64) ?? 'authentication',
+    action,
     language,
     factorType,
     clientId: optionalString(body, 'client_id'),

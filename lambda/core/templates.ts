@@ -1,10 +1,10 @@
 import { Liquid, type Template } from 'liquidjs';
-import type { Channel, SendRequest } from './send-request';
+import { codePresence, type Channel, type CodePresence, type SendRequest } from './send-request';
 
 /**
- * Message templates (CONTRACT.md section 8): Liquid, chosen by application, action, channel
- * and language, validated once when the catalog is loaded so that a broken template fails the
- * deploy (and `npm start`), never a login.
+ * Message templates (docs/messages.md): Liquid, chosen by application, action (the notification
+ * type), channel and language, validated once when the catalog is loaded so that a broken
+ * template fails the deploy (and `npm start`), never a login.
  *
  * config/messages.json:
  *   {
@@ -41,6 +41,12 @@ const WEBOTP_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 
 export const BUILT_IN_SMS = 'Your verification code is {{ code }}.';
 export const BUILT_IN_VOICE = 'Your verification code is {{ voice_code }}.';
+// The last resort for notifications without a code, when neither a template nor Auth0 gave a text.
+const BUILT_IN_WITHOUT_CODE: Readonly<Record<string, string>> = {
+  change_password: 'A password change was requested for your account.',
+  blocked_account: 'Your account was blocked after suspicious activity.',
+  password_breach: 'Your password appeared in a data breach. Change it now.',
+};
 
 export interface RenderedMessage {
   body: string;
@@ -53,8 +59,24 @@ export interface RenderedMessage {
 interface Application {
   name?: string;
   webotpDomain?: string;
-  /** action -> channel -> lower-cased language tag -> parsed template */
-  templates: Map<string, Map<Channel, Map<string, Template[]>>>;
+  /** action -> channel -> lower-cased language tag -> template */
+  templates: Map<string, Map<Channel, Map<string, CatalogTemplate>>>;
+}
+
+/** A template's source, and its parsed form once it was checked or first used. */
+interface CatalogTemplate {
+  source: string;
+  parsed?: Template[];
+}
+
+export interface LoadOptions {
+  /**
+   * Parse and trial-render every template now (the default), so that a broken one stops the
+   * synth or `npm start` with its path. False defers parsing each template to its first use: for
+   * the Lambda, whose bundled file is the one the stack checked at synth
+   * (cdk/sms-gateway-stack.ts), so that its cold start does not compile templates it never sends.
+   */
+  check?: boolean;
 }
 
 export class CatalogError extends Error {
@@ -102,31 +124,59 @@ function webotpLineLength(domain: string | undefined): number {
   return domain ? domain.length + 15 : 0;
 }
 
-function compile(path: string, source: unknown, channel: Channel, reserved: number): Template[] {
-  if (typeof source !== 'string' || source.trim() === '') throw new CatalogError(path, 'must be a non-empty Liquid template string');
+// What Auth0's own text looks like in a notification without a code.
+const SAMPLE_TEXT_WITHOUT_CODE = 'A security notice about your account.';
+
+function compile(path: string, source: string, action: string, channel: Channel, reserved: number): Template[] {
+  const presence = codePresence(action);
+  const sample = { ...SAMPLE_VARIABLES, action, channel, ...(presence === 'none' ? { text: SAMPLE_TEXT_WITHOUT_CODE } : {}) };
   let parsed: Template[];
-  let sample: string;
+  let withCode: string;
+  let withoutCode: string;
   try {
     parsed = engine.parse(source);
-    // A trial render with strict variables and filters catches unknown names at load time.
-    sample = engine.renderSync(parsed, { ...SAMPLE_VARIABLES, channel });
+    // Trial renders with strict variables and filters catch unknown names at load time; one with
+    // a sample code and one without tell whether the template prints the code, and when.
+    withCode = engine.renderSync(parsed, sample);
+    // Only types that may come without a code need the second render (every cold start pays it).
+    withoutCode = presence === 'required' ? '' : engine.renderSync(parsed, { ...sample, code: '', voice_code: '', text: SAMPLE_TEXT_WITHOUT_CODE });
   } catch (err) {
     throw new CatalogError(path, `${(err as Error).message.split('\n')[0]} (variables: ${TEMPLATE_VARIABLES.join(', ')})`);
   }
-  if (!carriesCode(sample, SAMPLE_VARIABLES.code)) {
-    throw new CatalogError(path, 'never outputs {{ code }} or {{ voice_code }}: the user would not receive the code');
-  }
-  if (channel === 'sms' && sample.length > MAX_SMS_LENGTH - reserved) {
-    throw new CatalogError(path, `renders to ${sample.length} characters; keep SMS under ${MAX_SMS_LENGTH - reserved}`);
+  checkCode(path, action, presence, withCode, withoutCode);
+  const longest = Math.max(withCode.length, withoutCode.length);
+  if (channel === 'sms' && longest > MAX_SMS_LENGTH - reserved) {
+    throw new CatalogError(path, `renders to ${longest} characters; keep SMS under ${MAX_SMS_LENGTH - reserved}`);
   }
   return parsed;
+}
+
+/**
+ * A template prints the code exactly when the notification has one: always for a type that
+ * carries one, never for a type without, and only when there is one for change_password.
+ */
+function checkCode(path: string, action: string, presence: CodePresence, withCode: string, withoutCode: string): void {
+  const printed = carriesCode(withCode, SAMPLE_VARIABLES.code);
+  if (presence !== 'none' && !printed) {
+    throw new CatalogError(path, 'never outputs {{ code }} or {{ voice_code }}: the user would not receive the code');
+  }
+  if (presence === 'none' && printed) {
+    throw new CatalogError(path, `outputs {{ code }} or {{ voice_code }}, but ${action} notifications carry no code`);
+  }
+  if (presence !== 'required' && withoutCode.trim() === '') {
+    throw new CatalogError(path, `renders to an empty message for ${action} notifications without a code`);
+  }
+  const withCodeRemoved = withCode.split(SAMPLE_VARIABLES.voice_code).join('').split(SAMPLE_VARIABLES.code).join('');
+  if (presence === 'optional' && withoutCode === withCodeRemoved) {
+    throw new CatalogError(path, `outputs the code even when there is none (${action} notifications may carry none): print it inside {% if code != "" %}`);
+  }
 }
 
 function carriesCode(body: string, code: string): boolean {
   return body.includes(code) || body.includes(spaceDigits(code));
 }
 
-function loadApplication(path: string, raw: unknown): Application {
+function loadApplication(path: string, raw: unknown, check: boolean): Application {
   if (!isRecord(raw)) throw new CatalogError(path, 'must be an object');
   const { name, webotp_domain: webotpDomain, templates } = raw;
   if (name !== undefined && typeof name !== 'string') throw new CatalogError(`${path}.name`, 'must be a string');
@@ -135,22 +185,22 @@ function loadApplication(path: string, raw: unknown): Application {
   }
   if (!isRecord(templates)) throw new CatalogError(`${path}.templates`, 'must be an object of actions');
 
-  const byAction = new Map<string, Map<Channel, Map<string, Template[]>>>();
+  const byAction = new Map<string, Map<Channel, Map<string, CatalogTemplate>>>();
   for (const [action, channels] of Object.entries(templates)) {
     const actionPath = `${path}.templates.${action}`;
     if (!isRecord(channels)) throw new CatalogError(actionPath, 'must be an object with "sms" and/or "voice"');
-    const byChannel = new Map<Channel, Map<string, Template[]>>();
+    const byChannel = new Map<Channel, Map<string, CatalogTemplate>>();
     for (const [channel, languages] of Object.entries(channels)) {
       const channelPath = `${actionPath}.${channel}`;
       if (!CHANNELS.includes(channel as Channel)) throw new CatalogError(channelPath, 'channel must be "sms" or "voice"');
       if (!isRecord(languages)) throw new CatalogError(channelPath, 'must be an object of language tags');
-      const byLanguage = new Map<string, Template[]>();
+      const byLanguage = new Map<string, CatalogTemplate>();
       for (const [language, source] of Object.entries(languages)) {
-        if (!LANGUAGE_TAG.test(language)) {
-          throw new CatalogError(`${channelPath}.${language}`, 'the key must be a BCP 47 language tag such as "pt" or "pt-BR"');
-        }
+        const templatePath = `${channelPath}.${language}`;
+        if (!LANGUAGE_TAG.test(language)) throw new CatalogError(templatePath, 'the key must be a BCP 47 language tag such as "pt" or "pt-BR"');
+        if (typeof source !== 'string' || source.trim() === '') throw new CatalogError(templatePath, 'must be a non-empty Liquid template string');
         const reserved = webotpLineLength(typeof webotpDomain === 'string' ? webotpDomain : undefined);
-        byLanguage.set(language.toLowerCase(), compile(`${channelPath}.${language}`, source, channel as Channel, reserved));
+        byLanguage.set(language.toLowerCase(), { source, ...(check ? { parsed: compile(templatePath, source, action, channel as Channel, reserved) } : {}) });
       }
       byChannel.set(channel as Channel, byLanguage);
     }
@@ -166,7 +216,7 @@ export class MessageCatalog {
   ) {}
 
   /** Validates and compiles a catalog. Throws CatalogError naming the offending path. */
-  static load(raw: unknown): MessageCatalog {
+  static load(raw: unknown, options: LoadOptions = {}): MessageCatalog {
     if (!isRecord(raw)) throw new CatalogError('(root)', 'must be a JSON object');
     const defaultLanguage = raw.defaultLanguage ?? 'en';
     if (typeof defaultLanguage !== 'string' || !LANGUAGE_TAG.test(defaultLanguage)) {
@@ -177,18 +227,19 @@ export class MessageCatalog {
 
     const applications = new Map<string, Application>();
     for (const [id, app] of Object.entries(raw.applications)) {
-      applications.set(id, loadApplication(`applications.${id}`, app));
+      applications.set(id, loadApplication(`applications.${id}`, app, options.check ?? true));
     }
     return new MessageCatalog(defaultLanguage, applications);
   }
 
-  /** Renders the message for a validated request, following section 8's fallback chain. */
+  /** Renders the message for a validated request, following docs/messages.md's fallback chain. */
   render(request: SendRequest): RenderedMessage {
     const own = request.clientId !== undefined ? this.applications.get(request.clientId) : undefined;
     const fallback = this.applications.get(DEFAULT_APPLICATION);
+    const code = request.code ?? '';
     const variables: TemplateVariables = {
-      code: request.code,
-      voice_code: spaceDigits(request.code),
+      code,
+      voice_code: spaceDigits(code),
       client_id: request.clientId ?? '',
       client_name: request.clientName ?? own?.name ?? '',
       action: request.action,
@@ -202,27 +253,33 @@ export class MessageCatalog {
     const reserved = request.channel === 'sms' ? webotpLineLength(webotpDomain) : 0;
     // A template fed unexpected values (an empty `text`, a very long `client_name`) may lose the
     // code or outgrow an SMS: then the next source in the chain is used, never a useless message.
-    const usable = (body: string) => carriesCode(body, request.code) && (request.channel !== 'sms' || body.length <= MAX_SMS_LENGTH - reserved);
+    const usable = (body: string) =>
+      (code === '' ? body.trim() !== '' : carriesCode(body, code)) && (request.channel !== 'sms' || body.length <= MAX_SMS_LENGTH - reserved);
 
     const found = this.find([own, fallback], request);
     let rendered: RenderedMessage | undefined;
     if (found) {
       // Speak the request's own locale (es-MX) when the text is in its language (es).
       const language = languageChain(request.language).includes(found.language) ? request.language : found.language;
-      const body = engine.renderSync(found.template, variables);
+      const body = engine.renderSync((found.template.parsed ??= engine.parse(found.template.source)), variables);
       if (usable(body)) rendered = { body, language, source: found.source };
     }
-    if (!rendered && request.channel === 'sms' && request.text && usable(request.text)) {
-      rendered = { body: request.text, language: request.language, source: 'auth0-text' };
+    // Auth0's own text for the channel (as_text, as_voice), then a built-in English sentence.
+    const auth0Text = request.channel === 'sms' ? request.text : request.voiceText;
+    if (!rendered && auth0Text && usable(auth0Text)) {
+      rendered = { body: auth0Text, language: request.language, source: 'auth0-text' };
     }
     if (!rendered) {
-      const template = request.channel === 'sms' ? builtInSms : builtInVoice;
-      rendered = { body: engine.renderSync(template, variables), language: 'en', source: 'built-in' };
+      const body =
+        code === ''
+          ? (BUILT_IN_WITHOUT_CODE[request.action] ?? SAMPLE_TEXT_WITHOUT_CODE)
+          : engine.renderSync(request.channel === 'sms' ? builtInSms : builtInVoice, variables);
+      rendered = { body, language: 'en', source: 'built-in' };
     }
 
-    if (request.channel === 'sms' && webotpDomain) {
+    if (request.channel === 'sms' && webotpDomain && code !== '') {
       // WebOTP: the last line binds the code to the origin so the browser can offer to fill it.
-      rendered.body = `${rendered.body.trimEnd()}\n\n@${webotpDomain} #${request.code}`;
+      rendered.body = `${rendered.body.trimEnd()}\n\n@${webotpDomain} #${code}`;
     }
     return rendered;
   }
@@ -230,7 +287,7 @@ export class MessageCatalog {
   private find(
     candidates: (Application | undefined)[],
     request: SendRequest,
-  ): { template: Template[]; language: string; source: string } | undefined {
+  ): { template: CatalogTemplate; language: string; source: string } | undefined {
     const languages = [...new Set([...languageChain(request.language), ...languageChain(this.defaultLanguage)])];
     for (const app of candidates) {
       const byLanguage = app?.templates.get(request.action)?.get(request.channel);

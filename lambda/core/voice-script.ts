@@ -17,9 +17,11 @@ export const CODE_READINGS = 3;
 
 /**
  * The script for a rendered voice template. The template outputs `{{ voice_code }}` (or
- * `{{ code }}`) once; wherever it does, the digits are read one by one.
+ * `{{ code }}`) once; wherever it does, the digits are read one by one. A notification without
+ * a code (a blocked account, a breached password) is its sentence, read once.
  */
-export function voiceScript(sentence: string, code: string): ScriptPart[] {
+export function voiceScript(sentence: string, code: string | undefined): ScriptPart[] {
+  if (code === undefined) return [{ pauseMs: LEAD_PAUSE_MS }, { say: sentence }];
   const spaced = spaceDigits(code);
   const pieces = sentence.split(sentence.includes(spaced) ? spaced : code);
   const script: ScriptPart[] = [{ pauseMs: LEAD_PAUSE_MS }];

@@ -1,9 +1,10 @@
 import { bundleForwarder } from '../../auth0/build';
 import { settingsFingerprint } from '../../auth0/provision/setup';
 import { FakeCloudFormation } from '../support/fake-cloudformation';
+import { FaultProxy } from '../support/fault-proxy';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { newSigningSecret } from '../support/signing';
-import { FakeManagementApi, type FakeAction } from './support/fake-management-api';
+import { ALL_SCOPES, FakeManagementApi, type FakeAction } from './support/fake-management-api';
 import { runCli } from './support/run-cli';
 import { closedPort } from './support/verifying-gateway';
 
@@ -66,6 +67,7 @@ describe('a tenant set up from zero', () => {
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Phone experience: legacy (MFA phone provider, send-phone-message Action); the tenant's phone_consolidated_experience setting is off.");
     expect(writes()).toEqual([
       'POST /api/v2/actions/actions',
       'POST /api/v2/actions/actions/:id/deploy',
@@ -235,7 +237,7 @@ describe('errors', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`Application ${tenant.clientId} may not call the Auth0 Management API (Client is not authorized`);
-    expect(run.stderr).toContain('grant the scopes: read:actions create:actions update:actions read:guardian_factors update:guardian_factors');
+    expect(run.stderr).toContain(`grant the scopes: ${ALL_SCOPES.join(' ')}`);
   });
 
   it('names the missing scope on a 403 and changes nothing when it is needed first', async () => {
@@ -245,7 +247,7 @@ describe('errors', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`Application ${tenant.clientId} lacks the scope create:actions on the Auth0 Management API`);
-    expect(run.stderr).toContain('Grant it these scopes: read:actions create:actions update:actions read:guardian_factors update:guardian_factors');
+    expect(run.stderr).toContain(`Grant it these scopes: ${ALL_SCOPES.join(' ')}`);
     expect(tenant.actions.size).toBe(0);
   });
 
@@ -270,6 +272,218 @@ describe('errors', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('The signing secret is not usable: SMS_GATEWAY_SIGNING_SECRET must encode 24 to 64 random bytes');
     expect(tenant.calls).toHaveLength(0);
+  });
+});
+
+describe('a tenant of the Unified Phone Experience', () => {
+  const UNIFIED_ACTION = 'mfa-sms-gateway-phone-provider';
+  const providerAction = () => [...tenant.actions.values()].find((action) => action.name === UNIFIED_ACTION);
+
+  beforeEach(() => {
+    tenant.experience = 'unified';
+  });
+
+  it('creates the custom-phone-provider Action and the custom phone provider, and never calls the legacy endpoint', async () => {
+    const run = await deploy();
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(writes()).toEqual([
+      'POST /api/v2/actions/actions',
+      'POST /api/v2/actions/actions/:id/deploy',
+      'PATCH /api/v2/actions/triggers/custom-phone-provider/bindings',
+      'POST /api/v2/branding/phone/providers',
+      'PUT /api/v2/guardian/factors/sms',
+    ]);
+    expect(tenant.calls.some((call) => call.path.includes('selected-provider'))).toBe(false);
+    const action = providerAction()!;
+    expect(action).toMatchObject({
+      supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }],
+      runtime: 'node22',
+      secrets: [
+        { name: 'SMS_GATEWAY_URL', value: GATEWAY_URL },
+        { name: 'SMS_GATEWAY_SIGNING_SECRET', value: signingSecret },
+      ],
+      all_changes_deployed: true,
+    });
+    expect(action.code.startsWith((await bundleForwarder('custom-phone-provider')).trimEnd())).toBe(true);
+    expect(tenant.bindings['custom-phone-provider'].map((binding) => binding.action_id)).toEqual([action.id]);
+    expect(tenant.tenantPhoneProvider).toMatchObject({ name: 'custom', disabled: false, delivery_methods: ['text'] });
+    expect(tenant.messageTypes).toEqual(['sms']);
+    expect(tenant.factors.sms).toBe(true);
+
+    expect(run.stdout).toContain("Phone experience: unified (Branding > Phone Provider, custom-phone-provider Action); the tenant's phone_consolidated_experience setting is on.");
+    expect(run.stdout).toContain('Done: 5 changes applied. Auth0 now sends its phone messages (MFA, passwordless, phone verification, account notices) through the gateway.');
+    expect(run.stdout).not.toContain('Do by hand');
+  });
+
+  it('changes nothing on a second run, and says so', async () => {
+    expect((await deploy(['--voice'])).code).toBe(0);
+    const before = tenant.writes().length;
+
+    const second = await deploy(['--voice']);
+
+    expect(second.code).toBe(0);
+    expect(tenant.writes()).toHaveLength(before);
+    expect(second.stdout).toContain('Nothing to change: the tenant already sends its phone messages');
+  });
+
+  it('offers voice with --voice, and keeps the message types within the delivery methods when it is taken away', async () => {
+    expect((await deploy(['--voice'])).code).toBe(0);
+    expect(tenant.tenantPhoneProvider!.delivery_methods).toEqual(['text', 'voice']);
+    expect(tenant.messageTypes).toEqual(['sms', 'voice']);
+    const before = tenant.writes().length;
+
+    const run = await deploy();
+
+    expect(run.stderr).toBe('');
+    expect(writes().slice(before)).toEqual(['PUT /api/v2/guardian/factors/phone/message-types', `PATCH /api/v2/branding/phone/providers/${tenant.tenantPhoneProvider!.id}`]);
+    expect(tenant.tenantPhoneProvider!.delivery_methods).toEqual(['text']);
+    expect(tenant.messageTypes).toEqual(['sms']);
+  });
+
+  it('turns a Twilio phone provider into the custom one, enabled', async () => {
+    tenant.tenantPhoneProvider = { id: 'pro_twilio1', name: 'twilio', disabled: true, delivery_methods: ['text'] };
+
+    const run = await deploy();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('update the tenant phone provider: twilio -> custom; enable it');
+    expect(writes()).toContain('PATCH /api/v2/branding/phone/providers/pro_twilio1');
+    expect(tenant.tenantPhoneProvider).toMatchObject({ id: 'pro_twilio1', name: 'custom', disabled: false });
+  });
+
+  it('binds in place of another Action on the trigger, and asks to delete other deployed ones by hand', async () => {
+    const other = tenant.addAction({ name: 'Twilio Verify provider', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }] });
+    tenant.bind('custom-phone-provider', other);
+
+    const run = await deploy();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('bind the Action to the custom-phone-provider trigger, in place of Twilio Verify provider (the phone provider runs one Action)');
+    expect(tenant.bindings['custom-phone-provider'].map((binding) => binding.action_id)).toEqual([providerAction()!.id]);
+    expect(run.stdout).toContain('Do by hand, in the Auth0 Dashboard (the Management API cannot):');
+    expect(run.stdout).toContain('Other Actions are deployed on the custom-phone-provider trigger (Twilio Verify provider)');
+  });
+
+  it('finds the experience from the legacy endpoint when the tenant setting is not reported', async () => {
+    tenant.reportsExperience = false;
+    const unified = await deploy(['--dry-run']);
+    expect(unified.stdout).toContain('Phone experience: unified (Branding > Phone Provider, custom-phone-provider Action); the tenant refuses the legacy MFA phone provider endpoint (legacy_mfa_phone_provider_not_allowed).');
+
+    tenant.experience = 'legacy';
+    const legacy = await deploy(['--dry-run']);
+    expect(legacy.stdout).toContain('Phone experience: legacy (MFA phone provider, send-phone-message Action); the tenant answers the legacy MFA phone provider endpoint.');
+  });
+
+  it('says the tenant is unified, not that a scope is missing, when told --experience legacy', async () => {
+    const run = await deploy(['--experience', 'legacy']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${tenant.domain} runs Auth0's Unified Phone Experience: Auth0 refuses its legacy MFA phone provider endpoint (legacy_mfa_phone_provider_not_allowed).`);
+    expect(run.stderr).not.toContain('lacks');
+  });
+
+  it('sets up the unified path on a legacy tenant with --experience unified, and prints the Dashboard step MFA needs', async () => {
+    tenant.experience = 'legacy';
+
+    const run = await deploy(['--experience', 'unified', '--json']);
+
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ ok: true, experience: 'unified', experienceReason: 'chosen with --experience', changed: true });
+    expect(result.manualSteps).toEqual([expect.stringContaining('Security > Multi-factor Auth > Phone Message: if it shows "Use Tenant-level Messaging Provider", select it and Save')]);
+    expect(tenant.calls.some((call) => call.path === '/api/v2/tenants/settings')).toBe(false);
+    expect(tenant.tenantPhoneProvider?.name).toBe('custom');
+  });
+
+  it('names the missing phone provider scope', async () => {
+    tenant.scopes.delete('create:phone_providers');
+
+    const run = await deploy();
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Application ${tenant.clientId} lacks the scope create:phone_providers on the Auth0 Management API`);
+    expect(run.stderr).toContain('(3 of 5 changes were applied; run the command again to finish)');
+  });
+
+  it('names read:tenant_settings when it cannot find the experience, and --experience does without it', async () => {
+    tenant.scopes.delete('read:tenant_settings');
+
+    const run = await deploy();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('lacks the scope read:tenant_settings');
+
+    expect((await deploy(['--experience', 'unified'])).code).toBe(0);
+  });
+
+  it('refuses an unknown --experience', async () => {
+    const run = await deploy(['--experience', 'new']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--experience must be unified or legacy.');
+    expect(tenant.calls).toHaveLength(0);
+  });
+});
+
+describe('network faults between the command and Auth0 (unified tenant)', () => {
+  let proxy: FaultProxy;
+
+  beforeEach(async () => {
+    tenant.experience = 'unified';
+    proxy = await FaultProxy.start(tenant.origin);
+  });
+
+  afterEach(async () => {
+    await proxy.close();
+  });
+
+  const creatingProvider = (request: { method: string; path: string }) => request.method === 'POST' && request.path === '/api/v2/branding/phone/providers';
+
+  it.each(['lose-answer', 'drop-after-read'] as const)(
+    'says a change may have been made when its answer is lost (%s), and a rerun finishes without a second provider',
+    async (kind) => {
+      proxy.inject((request) => (creatingProvider(request) ? { kind } : undefined));
+
+      const run = await deploy([], {}, tenant.fetchVia(proxy.url));
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`The connection to https://${tenant.domain} failed (UND_ERR_SOCKET) while asking it to create the tenant phone provider "custom"`);
+      expect(run.stderr).toContain('Auth0 may or may not have made that change (3 of 5 changes were applied before). Run the command again');
+      expect(tenant.tenantPhoneProvider !== undefined).toBe(kind === 'lose-answer');
+
+      const rerun = await deploy([], {}, tenant.fetchVia(proxy.url));
+      expect(rerun.stderr).toBe('');
+      expect(rerun.code).toBe(0);
+      // One create reached Auth0 in all: the rerun saw the provider the lost answer had made.
+      expect(tenant.calls.filter(creatingProvider)).toHaveLength(1);
+      expect(tenant.tenantPhoneProvider).toMatchObject({ name: 'custom', disabled: false });
+      expect((await deploy([], {}, tenant.fetchVia(proxy.url))).stdout).toContain('Nothing to change');
+    },
+  );
+
+  it('rides out a slow answer', async () => {
+    proxy.inject((request) => (creatingProvider(request) ? { kind: 'delay', ms: 300 } : undefined));
+
+    const run = await deploy([], {}, tenant.fetchVia(proxy.url));
+
+    expect(run.code).toBe(0);
+    expect(tenant.tenantPhoneProvider?.name).toBe('custom');
+  });
+
+  it('lets the SDK retry a 503 (after its 1 s pause), for a read and for a write', async () => {
+    const unavailable = { kind: 'answer' as const, status: 503, body: '{"statusCode":503,"error":"Service Unavailable","message":"try later"}' };
+    proxy.inject(
+      (request) => (request.path.startsWith('/api/v2/tenants/settings') ? unavailable : undefined),
+      (request) => (creatingProvider(request) ? unavailable : undefined),
+    );
+
+    const run = await deploy([], {}, tenant.fetchVia(proxy.url));
+
+    expect(run.code).toBe(0);
+    expect(proxy.requests.filter((request) => request.path.startsWith('/api/v2/tenants/settings')).map((request) => request.fault)).toEqual(['answer', 'pass']);
+    expect(proxy.requests.filter(creatingProvider).map((request) => request.fault)).toEqual(['answer', 'pass']);
+    expect(tenant.tenantPhoneProvider?.name).toBe('custom');
   });
 });
 

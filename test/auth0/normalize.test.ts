@@ -33,8 +33,19 @@ describe('action', () => {
     ['otp_enroll', 'enrollment'],
     ['change_password', 'change_password'],
     ['blocked_account', 'blocked_account'],
+    ['password_breach', 'password_breach'],
   ])('maps the custom-phone-provider message_type %s to %s', (auth0, contract) => {
     expect(fromCustomPhoneProviderEvent({ notification: { message_type: auth0 } }).action).toBe(contract);
+  });
+
+  it("carries Auth0's as_voice as voice_text, and no code for a notification without one", () => {
+    expect(fromCustomPhoneProviderEvent({ notification: { recipient: '+14155550123', message_type: 'blocked_account', as_text: 'Blocked', as_voice: 'Your account is blocked', delivery_method: 'voice' } })).toEqual({
+      recipient: '+14155550123',
+      action: 'blocked_account',
+      text: 'Blocked',
+      voice_text: 'Your account is blocked',
+      message_type: 'voice',
+    });
   });
 
   it('maps delivery_method text to sms and voice to voice', () => {

@@ -1,15 +1,20 @@
 import { planSetup } from '../../auth0/provision/plan';
-import { desiredSetup } from '../../auth0/provision/setup';
-import type { TenantState } from '../../auth0/provision/state';
+import { desiredSetup, type Experience } from '../../auth0/provision/setup';
+import type { LegacyTenantState, UnifiedTenantState } from '../../auth0/provision/state';
 
 /** The planner alone: what each difference between tenant and desired setup turns into. */
 
-const desired = desiredSetup({ bundle: 'exports.x = 1;', gatewayUrl: 'https://gw.example.com/messages', signingSecret: 'whsec_AAAA', voice: false });
+const desire = (experience: Experience, voice = false) =>
+  desiredSetup({ experience, bundle: 'exports.x = 1;', gatewayUrl: 'https://gw.example.com/messages', signingSecret: 'whsec_AAAA', voice });
+const desired = desire('legacy');
+const SECRET_NAMES = ['SMS_GATEWAY_URL', 'SMS_GATEWAY_SIGNING_SECRET'];
 
-function configured(overrides: Partial<TenantState> = {}): TenantState {
+function configured(overrides: Partial<LegacyTenantState> = {}): LegacyTenantState {
   return {
+    experience: 'legacy',
+    found: { experience: 'legacy', reason: 'test', detected: true },
     triggerVersion: 'v2',
-    action: { id: 'a1', code: desired.code, runtime: 'node22', secretNames: ['SMS_GATEWAY_URL', 'SMS_GATEWAY_SIGNING_SECRET'], allChangesDeployed: true },
+    action: { id: 'a1', code: desired.code, runtime: 'node22', secretNames: SECRET_NAMES, allChangesDeployed: true },
     bindings: [{ bindingId: 'b1', actionId: 'a1', actionName: 'mfa-sms-gateway' }],
     phoneProvider: 'phone-message-hook',
     messageTypes: ['sms'],
@@ -18,29 +23,93 @@ function configured(overrides: Partial<TenantState> = {}): TenantState {
   };
 }
 
-it('plans nothing for a tenant that is already set up', () => {
-  expect(planSetup(configured(), desired)).toEqual([]);
+const kinds = (state: LegacyTenantState | UnifiedTenantState, wanted = desired) => planSetup(state, wanted).steps.map((step) => step.kind);
+
+describe('the legacy experience', () => {
+  it('plans nothing for a tenant that is already set up', () => {
+    expect(planSetup(configured(), desired)).toEqual({ steps: [], manual: [] });
+  });
+
+  it('treats message types as a set', () => {
+    const voice = desire('legacy', true);
+    expect(planSetup(configured({ messageTypes: ['voice', 'sms'], action: { ...configured().action!, code: voice.code } }), voice).steps).toEqual([]);
+    expect(kinds(configured({ messageTypes: ['sms', 'voice'] }))).toEqual(['set-message-types']);
+  });
+
+  it('recognizes the binding by action name when the ids differ', () => {
+    expect(planSetup(configured({ bindings: [{ actionName: 'mfa-sms-gateway' }] }), desired).steps).toEqual([]);
+  });
+
+  it('keeps every other binding, in order, when binding', () => {
+    const others = [{ bindingId: 'x', actionId: 'o1', displayName: 'First' }, { bindingId: 'y', actionId: 'o2', displayName: 'Second' }];
+    const [step] = planSetup(configured({ bindings: others }), desired).steps;
+    expect(step).toMatchObject({ kind: 'bind-action', keep: others });
+    expect(step.summary).toBe('bind the Action to the send-phone-message trigger after the 2 existing ones (First, Second), which stay');
+  });
+
+  it('never puts a secret value in a summary', () => {
+    const { steps } = planSetup(configured({ action: undefined, bindings: [], phoneProvider: undefined, messageTypes: [], phoneFactorEnabled: false }), desired);
+    expect(steps.map((step) => step.kind)).toEqual(['create-action', 'deploy-action', 'bind-action', 'select-provider', 'set-message-types', 'enable-factor']);
+    expect(JSON.stringify(steps)).not.toContain('whsec_AAAA');
+  });
 });
 
-it('treats message types as a set', () => {
-  const voice = { ...desired, messageTypes: ['sms', 'voice'] as ('sms' | 'voice')[] };
-  expect(planSetup(configured({ messageTypes: ['voice', 'sms'] }), voice)).toEqual([]);
-  expect(planSetup(configured({ messageTypes: ['sms', 'voice'] }), desired).map((step) => step.kind)).toEqual(['set-message-types']);
-});
+describe('the unified experience', () => {
+  const unified = desire('unified');
 
-it('recognizes the binding by action name when the ids differ', () => {
-  expect(planSetup(configured({ bindings: [{ actionName: 'mfa-sms-gateway' }] }), desired)).toEqual([]);
-});
+  function tenant(overrides: Partial<UnifiedTenantState> = {}): UnifiedTenantState {
+    return {
+      experience: 'unified',
+      found: { experience: 'unified', reason: 'test', detected: true },
+      triggerVersion: 'v1',
+      action: { id: 'u1', code: unified.code, runtime: 'node22', secretNames: SECRET_NAMES, allChangesDeployed: true },
+      bindings: [{ bindingId: 'b1', actionId: 'u1', actionName: 'mfa-sms-gateway-phone-provider' }],
+      provider: { id: 'pro_1', name: 'custom', disabled: false, deliveryMethods: ['text'] },
+      otherProviderActions: [],
+      messageTypes: ['sms'],
+      phoneFactorEnabled: true,
+      ...overrides,
+    };
+  }
 
-it('keeps every other binding, in order, when binding', () => {
-  const others = [{ bindingId: 'x', actionId: 'o1', displayName: 'First' }, { bindingId: 'y', actionId: 'o2', displayName: 'Second' }];
-  const [step] = planSetup(configured({ bindings: others }), desired);
-  expect(step).toMatchObject({ kind: 'bind-action', keep: others });
-  expect(step.summary).toBe('bind the Action to the send-phone-message trigger after the 2 existing ones (First, Second), which stay');
-});
+  it('plans nothing, and no Dashboard step, for a tenant already set up', () => {
+    expect(planSetup(tenant(), unified)).toEqual({ steps: [], manual: [] });
+  });
 
-it('never puts a secret value in a summary', () => {
-  const steps = planSetup({ triggerVersion: 'v2', bindings: [], messageTypes: [], phoneFactorEnabled: false }, desired);
-  expect(steps.map((step) => step.kind)).toEqual(['create-action', 'deploy-action', 'bind-action', 'select-provider', 'set-message-types', 'enable-factor']);
-  expect(JSON.stringify(steps)).not.toContain('whsec_AAAA');
+  it('sets up a new tenant: the Action on custom-phone-provider, then the provider, then the factor', () => {
+    const { steps } = planSetup(tenant({ action: undefined, bindings: [], provider: undefined, messageTypes: [], phoneFactorEnabled: false }), unified);
+    expect(steps.map((step) => step.kind)).toEqual(['create-action', 'deploy-action', 'bind-action', 'create-phone-provider', 'set-message-types', 'enable-factor']);
+    expect(steps[0].summary).toBe(
+      'create the Action "mfa-sms-gateway-phone-provider" (trigger custom-phone-provider v1, runtime node22) with the secrets SMS_GATEWAY_URL, SMS_GATEWAY_SIGNING_SECRET',
+    );
+    expect(steps[3].summary).toBe('create the tenant phone provider "custom" (Branding > Phone Provider > Custom), enabled, delivery methods text');
+  });
+
+  it('turns a Twilio provider into the custom one, enables it and sets the delivery methods, in one update', () => {
+    const steps = planSetup(tenant({ provider: { id: 'pro_1', name: 'twilio', disabled: true, deliveryMethods: ['text'] } }), desire('unified', true)).steps;
+    expect(steps.find((step) => step.kind === 'update-phone-provider')).toEqual({
+      kind: 'update-phone-provider',
+      providerId: 'pro_1',
+      summary: 'update the tenant phone provider: twilio -> custom; enable it; delivery methods text -> text and voice',
+    });
+  });
+
+  it('keeps the MFA message types within the delivery methods at every step: widen after, narrow before', () => {
+    const widening = tenant();
+    expect(kinds(widening, desire('unified', true))).toEqual(['update-phone-provider', 'set-message-types']);
+    const narrowing = tenant({ provider: { id: 'pro_1', name: 'custom', disabled: false, deliveryMethods: ['text', 'voice'] }, messageTypes: ['sms', 'voice'] });
+    expect(kinds(narrowing, unified)).toEqual(['set-message-types', 'update-phone-provider']);
+  });
+
+  it('binds in place of another Action on the trigger, which would be a second sender', () => {
+    const [step] = planSetup(tenant({ bindings: [{ bindingId: 'x', actionId: 'o1', displayName: 'Twilio Verify' }] }), unified).steps;
+    expect(step).toEqual({ kind: 'bind-action', keep: [], summary: 'bind the Action to the custom-phone-provider trigger, in place of Twilio Verify (the phone provider runs one Action)' });
+  });
+
+  it('prints the Dashboard steps the Management API cannot make', () => {
+    const forced = planSetup(tenant({ found: { experience: 'unified', reason: 'chosen with --experience', detected: false } }), unified);
+    expect(forced.manual).toEqual([expect.stringContaining('Security > Multi-factor Auth > Phone Message: if it shows "Use Tenant-level Messaging Provider", select it and Save')]);
+    const duplicates = planSetup(tenant({ otherProviderActions: ['Old Provider'] }), unified);
+    expect(duplicates.manual).toEqual([expect.stringContaining('Other Actions are deployed on the custom-phone-provider trigger (Old Provider)')]);
+  });
 });

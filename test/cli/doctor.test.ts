@@ -57,7 +57,8 @@ describe('a healthy setup', () => {
     expect(run.stdout).toContain('PASS  gateway.signature: the gateway accepts requests signed with the signing secret');
     expect(run.stdout).toContain("PASS  auth0.signing-secret: the Action holds the gateway's URL and signing secret (fingerprints match)");
     expect(run.stdout).toContain('SKIP  twilio.api-key: no API key configured: sends use the auth token');
-    expect(run.stdout).toContain('17 passed, 0 warned, 0 failed, 1 skipped.');
+    expect(run.stdout).toContain("PASS  auth0.experience: the tenant runs the legacy MFA phone experience (send-phone-message Action): the tenant's phone_consolidated_experience setting is off");
+    expect(run.stdout).toContain('18 passed, 0 warned, 0 failed, 1 skipped.');
   });
 
   it('prints one JSON document with --json: checks with id, status, detail and fix, and a summary', async () => {
@@ -71,7 +72,7 @@ describe('a healthy setup', () => {
       expect(Object.keys(check)).toEqual(['id', 'status', 'detail', 'fix']);
       expect(check.fix).toBeNull();
     }
-    expect(document.summary).toEqual({ pass: 17, warn: 0, fail: 0, skip: 1, ok: true });
+    expect(document.summary).toEqual({ pass: 18, warn: 0, fail: 0, skip: 1, ok: true });
   });
 
   it('only reads: no message sent, nothing written in AWS or Auth0, no secret or token printed', async () => {
@@ -342,8 +343,8 @@ describe('Auth0 faults', () => {
     const report = await doctor([], { AUTH0_CLIENT_SECRET: 'wrong' });
 
     expect(report.code).toBe(1);
-    expect(report.check('auth0.access')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('Auth0 refused the credentials'), fix: expect.stringContaining('read:actions and read:guardian_factors') });
-    for (const id of ['auth0.action', 'auth0.binding', 'auth0.provider', 'auth0.factor', 'auth0.signing-secret']) expect(report.statuses[id]).toBe('SKIP');
+    expect(report.check('auth0.access')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('Auth0 refused the credentials'), fix: expect.stringContaining('read:tenant_settings, read:actions, read:phone_providers, read:guardian_factors') });
+    for (const id of ['auth0.experience', 'auth0.action', 'auth0.binding', 'auth0.provider', 'auth0.factor', 'auth0.signing-secret']) expect(report.statuses[id]).toBe('SKIP');
   });
 
   it('fails auth0.access when AUTH0_DOMAIN is not a domain', async () => {
@@ -401,5 +402,57 @@ describe('Auth0 faults', () => {
     ourAction().code = 'exports.onExecuteSendPhoneMessage = async () => {};';
 
     expect((await doctor()).check('auth0.signing-secret')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('not deployed by `auth0 deploy`') });
+  });
+});
+
+describe('a tenant of the Unified Phone Experience', () => {
+  beforeEach(async () => {
+    world.reset();
+    world.tenant.experience = 'unified';
+    expect((await world.run(['auth0', 'deploy'])).code).toBe(0);
+  });
+
+  it('passes every Auth0 check and names the experience found', async () => {
+    const report = await doctor();
+
+    expect(report.code).toBe(0);
+    expect(report.check('auth0.experience')).toMatchObject({
+      status: 'PASS',
+      detail: "the tenant runs the Unified Phone Experience (tenant phone provider and custom-phone-provider Action): the tenant's phone_consolidated_experience setting is on",
+    });
+    expect(report.check('auth0.action')).toMatchObject({ status: 'PASS', detail: expect.stringContaining('the Action "mfa-sms-gateway-phone-provider" is deployed') });
+    expect(report.check('auth0.binding')).toMatchObject({ status: 'PASS', detail: 'the Action runs on the custom-phone-provider trigger' });
+    expect(report.check('auth0.provider')).toMatchObject({ status: 'PASS', detail: 'the tenant phone provider is custom, enabled (delivery methods: text): messages go to the Action' });
+    expect(report.check('auth0.signing-secret')).toMatchObject({ status: 'PASS' });
+    // The legacy endpoint is never asked on a unified tenant.
+    expect(world.tenant.calls.some((call) => call.path.includes('selected-provider'))).toBe(false);
+  });
+
+  it('fails a tenant phone provider that is not custom, or disabled', async () => {
+    world.tenant.tenantPhoneProvider!.name = 'twilio';
+    expect((await doctor()).check('auth0.provider')).toMatchObject({ status: 'FAIL', detail: 'the tenant phone provider is twilio, not custom: Auth0 sends phone messages itself, not through the gateway' });
+
+    world.tenant.tenantPhoneProvider!.name = 'custom';
+    world.tenant.tenantPhoneProvider!.disabled = true;
+    expect((await doctor()).check('auth0.provider')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('is disabled') });
+
+    world.tenant.tenantPhoneProvider = undefined;
+    expect((await doctor()).check('auth0.provider')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('the tenant has no phone provider') });
+  });
+
+  it('warns when the provider delivers by voice but the gateway cannot call, and fails MFA message types it does not deliver', async () => {
+    world.tenant.tenantPhoneProvider!.delivery_methods = ['text', 'voice'];
+    world.secrets.put(SECRET_ARN, { ...world.secretValues, TWILIO_PHONE_NUMBER: '' });
+    expect((await doctor()).check('auth0.provider')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('501 channel_unavailable') });
+
+    world.tenant.tenantPhoneProvider!.delivery_methods = ['text'];
+    world.tenant.messageTypes = ['sms', 'voice'];
+    expect((await doctor()).check('auth0.factor')).toMatchObject({ status: 'FAIL', detail: 'the Phone Message factor offers voice, which the tenant phone provider does not deliver' });
+  });
+
+  it('warns about another Action deployed on the custom-phone-provider trigger', async () => {
+    world.tenant.addAction({ name: 'Dashboard provider', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }] });
+
+    expect((await doctor()).check('auth0.other-actions')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('Dashboard provider; Auth0 runs one for the phone provider') });
   });
 });

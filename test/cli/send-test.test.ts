@@ -1,5 +1,6 @@
 import { startGateway } from '../support/gateway';
 import { twilioError } from '../support/fake-twilio';
+import { FaultProxy } from '../support/fault-proxy';
 import { newSigningSecret } from '../support/signing';
 import { closedPort, VerifyingGateway } from '../auth0/support/verifying-gateway';
 import { RECIPIENT, SENDER, World, withoutAwsCredentials } from './support/world';
@@ -204,9 +205,8 @@ describe('refusals', () => {
   });
 
   it('explains a Twilio refusal relayed by the gateway (502 provider_error with 21608)', async () => {
-    // Twice: like the Auth0 Action, send-test retries once on a 5xx.
-    const refusal = twilioError(400, 21608, 'The number +14155550123 is unverified. Trial accounts cannot send messages to unverified numbers');
-    world.twilio.script(refusal, refusal);
+    // Once: like the Auth0 Action, send-test never retries a 502, which another try cannot change.
+    world.twilio.script(twilioError(400, 21608, 'The number +14155550123 is unverified. Trial accounts cannot send messages to unverified numbers'));
 
     const run = await world.run(['send-test', '--to', RECIPIENT, '--json']);
 
@@ -229,7 +229,7 @@ describe('refusals', () => {
     const run = await world.run(['send-test', '--to', RECIPIENT, '--url', `http://127.0.0.1:${await closedPort()}/messages`], { SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/Could not reach the SMS gateway at .* \(2 attempts\): ECONNREFUSED/);
+    expect(run.stderr).toMatch(/Could not reach the SMS gateway at .* \(3 attempts\): ECONNREFUSED/);
   });
 
   it('refuses a --url that is not POST /messages, and a bad --timeout', async () => {
@@ -353,5 +353,119 @@ describe('a gateway given with --url', () => {
     } finally {
       await verifying.close();
     }
+  });
+});
+
+describe('--via-auth0: Auth0 tests its own phone provider', () => {
+  beforeEach(async () => {
+    world.reset();
+    world.tenant.experience = 'unified';
+    expect((await world.run(['auth0', 'deploy', '--voice'])).code).toBe(0);
+    world.tenant.calls.length = 0;
+  });
+
+  const tries = () => world.tenant.calls.filter((call) => call.path.endsWith('/try'));
+
+  it("has Auth0 run the deployed Action against the gateway, finds the message in Twilio and follows it", async () => {
+    world.twilio.account.deliveries = [{ status: 'sent' }, { status: 'delivered' }];
+
+    const run = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0']);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(tries().map((call) => call.body)).toEqual([{ to: RECIPIENT, delivery_method: 'text' }]);
+    expect(world.tenant.tried).toHaveLength(1);
+    expect(world.tenant.tried[0].outcome).toEqual([]);
+    const [[sid, request]] = [...world.twilio.created];
+    expect(request.form.To).toBe(RECIPIENT);
+    expect(request.form.Body).toContain(String(world.tenant.tried[0].event.notification.code));
+    expect(run.stdout).toContain(`Asking Auth0 (${world.tenant.domain}) to send a test SMS to +1415***0123 through its phone provider...`);
+    expect(run.stdout).toContain('Auth0 accepted the test (Phone notification sent.)');
+    expect(run.stdout).toContain(`The gateway handed it to Twilio: ${sid}.`);
+    expect(run.stdout).toContain('Delivered after');
+    expect(run.stdout).not.toContain(RECIPIENT);
+  });
+
+  it('places a call with --voice, and reports as JSON', async () => {
+    world.twilio.account.deliveries = [{ status: 'completed' }];
+
+    const run = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0', '--voice', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(tries()[0].body).toEqual({ to: RECIPIENT, delivery_method: 'voice' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, via: 'auth0', tenant: world.tenant.domain, channel: 'voice', sid: expect.stringMatching(/^CA/), delivered: true });
+  });
+
+  it("exits 1 pointing at Auth0's logs when the Action drops the test, and Twilio never gets a message", async () => {
+    const run = await world.run(['send-test', '--to', '+447911123456', '--via-auth0']);
+
+    expect(run.code).toBe(1);
+    expect(world.tenant.tried[0].outcome).toEqual([{ call: 'drop', reason: expect.stringContaining('SMS gateway refused the message (HTTP 403)') }]);
+    expect(run.stderr).toContain('No message to +4479***3456 reached Twilio within 60 s: Auth0 accepted the test, but its Action did not get it through.');
+    expect(run.stderr).toContain("fix: see the Action's reason in Auth0's tenant logs (Monitoring > Logs)");
+  });
+
+  it('refuses to test a phone provider that is not the gateway\'s, or one without voice', async () => {
+    world.tenant.tenantPhoneProvider!.delivery_methods = ['text'];
+    const voice = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0', '--voice']);
+    expect(voice.code).toBe(1);
+    expect(voice.stderr).toContain('The tenant phone provider does not deliver by voice: run `npx sms-gateway auth0 deploy --voice`.');
+
+    world.tenant.tenantPhoneProvider!.name = 'twilio';
+    const twilio = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0']);
+    expect(twilio.code).toBe(1);
+    expect(twilio.stderr).toContain('The tenant phone provider is twilio, not custom, so Auth0 would send the test itself');
+    expect(tries()).toEqual([]);
+  });
+
+  describe('when the answer to the test request does not come', () => {
+    let proxy: FaultProxy;
+
+    beforeEach(async () => {
+      proxy = await FaultProxy.start(world.tenant.origin);
+    });
+
+    afterEach(async () => {
+      await proxy.close();
+    });
+
+    const trying = (request: { path: string }) => request.path.endsWith('/try');
+
+    it.each([
+      ['a lost answer', { kind: 'lose-answer' as const }, 'no answer', 1],
+      ['a 503', { kind: 'answer' as const, status: 503, body: '{"statusCode":503,"error":"Service Unavailable","message":"try later"}' }, 'HTTP 503', 0],
+    ])('asks once, and says the test may have been sent (%s)', async (_case, fault, said, ran) => {
+      proxy.inject((request) => (trying(request) ? fault : undefined));
+
+      const run = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0'], {}, { fetch: world.tenant.fetchVia(proxy.url) });
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Auth0 did not confirm the test (${said}): it may have sent it anyway. Look at the phone, or in Twilio Console > Monitor > Logs, before asking again.`);
+      // Never asked twice: Auth0 may have sent the first (the SDK would retry a 503 on its own).
+      expect(proxy.requests.filter(trying)).toHaveLength(1);
+      expect(world.tenant.tried).toHaveLength(ran);
+      expect(world.twilio.created.size).toBe(ran);
+    });
+
+    it('waits out a slow answer, then finds and follows the message', async () => {
+      proxy.inject((request) => (trying(request) ? { kind: 'delay', ms: 300 } : undefined));
+      world.twilio.account.deliveries = [{ status: 'delivered' }];
+
+      const run = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0'], {}, { fetch: world.tenant.fetchVia(proxy.url) });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Delivered after');
+    });
+  });
+
+  it('names the missing scope, and refuses options that do not apply', async () => {
+    world.tenant.scopes.delete('create:phone_providers');
+    const scope = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0']);
+    expect(scope.code).toBe(1);
+    expect(scope.stderr).toContain('lacks the scope create:phone_providers');
+
+    const url = await world.run(['send-test', '--to', RECIPIENT, '--via-auth0', '--url', world.messagesUrl]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain('--url does not apply with --via-auth0');
   });
 });

@@ -14,7 +14,7 @@ import { desiredSetup } from '../../auth0/provision/setup';
 const URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/messages';
 
 function deployedCode(signingSecret: string, url = URL): string {
-  return desiredSetup({ bundle: 'exports.onExecuteSendPhoneMessage = async () => {};', gatewayUrl: url, signingSecret, voice: false }).code;
+  return desiredSetup({ experience: 'legacy', bundle: 'exports.onExecuteSendPhoneMessage = async () => {};', gatewayUrl: url, signingSecret, voice: false }).code;
 }
 
 describe('compareActionSettings', () => {

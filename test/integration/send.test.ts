@@ -73,8 +73,10 @@ describe('sending', () => {
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'voice' });
   });
 
-  it('falls back from pt-BR to pt and from an unknown language to English', async () => {
+  it('speaks Brazilian Portuguese to pt-BR, falls back from pt-PT to pt and from an unknown language to English', async () => {
     await send({ recipient: RECIPIENT, code: '1234', language: 'pt-BR' });
+    expect(twilio.requests.at(-1)!.form.Body).toBe('1234 é seu código de verificação. Não compartilhe com ninguém.');
+    await send({ recipient: RECIPIENT, code: '1234', language: 'pt-PT' });
     expect(twilio.requests.at(-1)!.form.Body).toBe('1234 é o seu código de verificação. Não o partilhe.');
     await send({ recipient: RECIPIENT, code: '1234', language: 'ja', action: 'enrollment' });
     expect(twilio.requests.at(-1)!.form.Body).toBe("1234 is your code to turn on two-step verification. Don't share it.");

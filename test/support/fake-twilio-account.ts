@@ -73,6 +73,7 @@ export class TwilioAccountFixture {
       }
       const resource = /^(Messages|Calls)\/([A-Za-z0-9]+)$/.exec(rest);
       if (resource) return this.resource(resource[1] as 'Messages' | 'Calls', resource[2], accountSid, created);
+      if (rest === 'Messages' || rest === 'Calls') return this.list(rest, url, accountSid, created);
       if (rest === 'IncomingPhoneNumbers') return this.incomingNumbers(url, accountSid);
       return notFound();
     }
@@ -105,15 +106,32 @@ export class TwilioAccountFixture {
     return notFound();
   }
 
-  private resource(kind: 'Messages' | 'Calls', sid: string, accountSid: string, created: ReadonlyMap<string, RecordedRequest>): ScriptedResponse {
+  /** One message or call; a fetch moves it along `deliveries`, a listing (`advance` false) does not. */
+  private resource(kind: 'Messages' | 'Calls', sid: string, accountSid: string, created: ReadonlyMap<string, RecordedRequest>, advance = true): ScriptedResponse {
     const request = created.get(sid);
     if (!request || (kind === 'Messages') !== sid.startsWith('SM')) return notFound();
     const index = this.progress.get(sid) ?? 0;
-    this.progress.set(sid, index + 1);
+    if (advance) this.progress.set(sid, index + 1);
     const step = this.deliveries.length > 0 ? this.deliveries[Math.min(index, this.deliveries.length - 1)] : { status: request.form.MessagingServiceSid ? 'accepted' : 'queued' };
     const common = { sid, account_sid: accountSid, to: request.form.To, from: request.form.From ?? null, status: step.status, uri: `/2010-04-01/Accounts/${accountSid}/${kind}/${sid}.json` };
     if (kind === 'Calls') return { status: 200, body: { ...common, answered_by: step.answeredBy ?? null } };
     return { status: 200, body: { ...common, error_code: step.errorCode ?? null, error_message: step.errorCode ? `Error ${step.errorCode}` : null, messaging_service_sid: request.form.MessagingServiceSid ?? null } };
+  }
+
+  /** ListMessage and ListCall: the `To` filter and `PageSize`, newest first, one page (Twilio's OpenAPI spec of API v2010). */
+  private list(kind: 'Messages' | 'Calls', url: URL, accountSid: string, created: ReadonlyMap<string, RecordedRequest>): ScriptedResponse {
+    const to = url.searchParams.get('To');
+    const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+    const items = [...created.entries()]
+      .filter(([sid, request]) => sid.startsWith(kind === 'Messages' ? 'SM' : 'CA') && (!to || request.form.To === to))
+      .reverse()
+      .slice(0, pageSize)
+      .map(([sid]) => this.resource(kind, sid, accountSid, created, false).body);
+    const uri = `/2010-04-01/Accounts/${accountSid}/${kind}.json`;
+    return {
+      status: 200,
+      body: { [kind.toLowerCase()]: items, page: 0, page_size: pageSize, start: 0, end: Math.max(items.length - 1, 0), uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null },
+    };
   }
 
   private incomingNumbers(url: URL, accountSid: string): ScriptedResponse {

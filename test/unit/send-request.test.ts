@@ -50,6 +50,7 @@ describe('validateSendRequest', () => {
         recipient: { e164: RECIPIENT, country: 'US', callingCode: '1' },
         code: CODE,
         text: undefined,
+        voiceText: undefined,
         channel: 'sms',
         action: 'authentication',
         language: 'en',
@@ -71,6 +72,7 @@ describe('validateSendRequest', () => {
     it('maps every field of a full body', () => {
       const request = valid({
         text: 'Your code is 482913',
+        voice_text: 'Your code is 4 8 2 9 1 3',
         message_type: 'voice',
         action: 'enrollment',
         language: 'pt-BR',
@@ -86,6 +88,7 @@ describe('validateSendRequest', () => {
         recipient: { e164: RECIPIENT, country: 'US', callingCode: '1' },
         code: CODE,
         text: 'Your code is 482913',
+        voiceText: 'Your code is 4 8 2 9 1 3',
         channel: 'voice',
         action: 'enrollment',
         language: 'pt-BR',
@@ -103,8 +106,28 @@ describe('validateSendRequest', () => {
       expect(valid({ extra: { nested: true }, locale: 'fr' })).toEqual(valid());
     });
 
-    it('passes actions other than enrollment and authentication through', () => {
+    it('passes actions other than the notification types through, as code-bearing ones', () => {
       expect(valid({ action: 'password-reset' }).action).toBe('password-reset');
+      expect(refusal({ recipient: RECIPIENT, action: 'password-reset' }).message).toBe('Field "code" is required.');
+    });
+  });
+
+  describe('notification types', () => {
+    it.each(['blocked_account', 'password_breach'])('accepts %s without a code, and ignores a code sent with it', (action) => {
+      expect(validateSendRequest({ recipient: RECIPIENT, action })).toMatchObject({ action, code: undefined });
+      expect(validateSendRequest({ recipient: RECIPIENT, action, code: CODE }).code).toBeUndefined();
+      expect(validateSendRequest({ recipient: RECIPIENT, action, code: 'not digits' }).code).toBeUndefined();
+    });
+
+    it('accepts change_password with or without a code, and checks a code it carries', () => {
+      expect(validateSendRequest({ recipient: RECIPIENT, action: 'change_password' }).code).toBeUndefined();
+      expect(validateSendRequest({ recipient: RECIPIENT, action: 'change_password', code: '' }).code).toBeUndefined();
+      expect(validateSendRequest({ recipient: RECIPIENT, action: 'change_password', code: CODE }).code).toBe(CODE);
+      expect(refusal({ recipient: RECIPIENT, action: 'change_password', code: '12ab' }).message).toBe('Field "code" must be 4 to 10 digits.');
+    });
+
+    it.each(['authentication', 'enrollment'])('refuses %s without a code', (action) => {
+      expect(refusal({ recipient: RECIPIENT, action }).message).toBe('Field "code" is required.');
     });
   });
 
@@ -210,7 +233,7 @@ describe('validateSendRequest', () => {
   });
 
   describe('optional strings', () => {
-    const FIELDS = ['text', 'message_type', 'action', 'language', 'factor_type', 'client_id', 'client_name', 'user_id', 'ip', 'user_agent', 'tenant'];
+    const FIELDS = ['text', 'voice_text', 'message_type', 'action', 'language', 'factor_type', 'client_id', 'client_name', 'user_id', 'ip', 'user_agent', 'tenant'];
 
     it.each(FIELDS)('%s must be a string', (field) => {
       for (const value of [42, true, {}, ['x']]) {
@@ -222,6 +245,7 @@ describe('validateSendRequest', () => {
 
     it.each([
       ['text', 1600],
+      ['voice_text', 1600],
       ['action', 64],
       ['ip', 64],
       ['client_id', 512],

@@ -114,6 +114,52 @@ describe('choosing a template', () => {
   });
 });
 
+describe('notifications without a code', () => {
+  const messages = catalog({
+    blocked_account: { sms: { en: 'Blocked{% if client_name != "" %}: {{ client_name }}{% endif %}' } },
+    change_password: { sms: { en: '{% if code != "" %}Reset code {{ code }}{% else %}Password change requested{% endif %}' } },
+  }, { acme: { webotp_domain: 'login.acme.example', templates: {} } });
+
+  function notification(action: string, fields: Record<string, unknown> = {}) {
+    return validateSendRequest({ recipient: '+14155550123', action, ...fields });
+  }
+
+  it('renders the type\'s template with an empty code', () => {
+    expect(messages.render(notification('blocked_account', { client_name: 'Acme' }))).toEqual({ body: 'Blocked: Acme', language: 'en', source: 'default/blocked_account/sms/en' });
+  });
+
+  it('prints the change_password code only when there is one', () => {
+    expect(messages.render(notification('change_password', { code: CODE })).body).toBe(`Reset code ${CODE}`);
+    expect(messages.render(notification('change_password')).body).toBe('Password change requested');
+  });
+
+  it('adds no WebOTP line without a code', () => {
+    expect(messages.render(notification('blocked_account', { client_id: 'acme' })).body).toBe('Blocked');
+    expect(messages.render(notification('change_password', { client_id: 'acme', code: CODE })).body).toBe(`Reset code ${CODE}\n\n@login.acme.example #${CODE}`);
+  });
+
+  it("falls back to Auth0's text for the channel, then to a built-in sentence for the type", () => {
+    const empty = catalog({});
+    expect(empty.render(notification('password_breach', { text: 'Auth0: change your password' }))).toEqual({ body: 'Auth0: change your password', language: 'en', source: 'auth0-text' });
+    expect(empty.render(notification('password_breach', { message_type: 'voice', text: 'sms text', voice_text: 'Auth0 voice text' })).body).toBe('Auth0 voice text');
+    expect(empty.render(notification('password_breach', { message_type: 'voice', text: 'sms text' }))).toEqual({
+      body: 'Your password appeared in a data breach. Change it now.',
+      language: 'en',
+      source: 'built-in',
+    });
+    expect(empty.render(notification('blocked_account')).body).toBe('Your account was blocked after suspicious activity.');
+    expect(empty.render(notification('change_password')).body).toBe('A password change was requested for your account.');
+  });
+});
+
+describe("Auth0's voice text", () => {
+  it('is read in a call when no template applies and it carries the code', () => {
+    const empty = catalog({});
+    expect(empty.render(request({ message_type: 'voice', voice_text: 'Your code is 4 8 2 9 1 3' }))).toMatchObject({ body: 'Your code is 4 8 2 9 1 3', source: 'auth0-text' });
+    expect(empty.render(request({ message_type: 'voice', voice_text: 'No code here' })).source).toBe('built-in');
+  });
+});
+
 describe('a template whose output cannot be sent', () => {
   it("falls back to Auth0's text, then to the built-in sentence, when the output lost the code", () => {
     const onlyText = catalog({ authentication: { sms: { en: '{{ text }}' } } });
@@ -231,6 +277,24 @@ describe('loading a catalog', () => {
     expect(frenchSmsError('{% if tenant == "nobody" %}{{ code }}{% endif %}')).toContain('never outputs');
   });
 
+  it('refuses a template that prints a code for a type that carries none', () => {
+    for (const action of ['blocked_account', 'password_breach']) {
+      expect(loadError({ applications: { default: { templates: { [action]: { voice: { de: 'Code {{ voice_code }}' } } } } } })).toBe(
+        `config/messages.json: applications.default.templates.${action}.voice.de: outputs {{ code }} or {{ voice_code }}, but ${action} notifications carry no code`,
+      );
+    }
+    expect(() => catalog({ blocked_account: { sms: { en: 'Blocked. {{ text }}' } } })).not.toThrow();
+  });
+
+  it('refuses a change_password template that prints the code unguarded, or never prints it', () => {
+    const error = (template: string) => loadError({ applications: { default: { templates: { change_password: { sms: { en: template } } } } } });
+    expect(error('Your reset code: {{ code }}')).toBe(
+      'config/messages.json: applications.default.templates.change_password.sms.en: outputs the code even when there is none (change_password notifications may carry none): print it inside {% if code != "" %}',
+    );
+    expect(error('Your password was changed.')).toContain('never outputs {{ code }}');
+    expect(error('{% if code != "" %}{{ code }}{% endif %}')).toContain('renders to an empty message for change_password notifications without a code');
+  });
+
   it('accepts either code or voice_code in any channel', () => {
     expect(() => catalog({ authentication: { sms: { en: '{{ voice_code }}' }, voice: { en: '{{ code }}' } } })).not.toThrow();
   });
@@ -313,20 +377,58 @@ describe('the shipped config/messages.json', () => {
     expect(messages.defaultLanguage).toBe('en');
   });
 
-  const cases = ['enrollment', 'authentication'].flatMap((action) =>
-    (['sms', 'voice'] as const).flatMap((channel) => ['en', 'es', 'fr', 'de', 'pt'].map((language) => [action, channel, language] as const)),
-  );
+  const LANGUAGES = ['en', 'es', 'fr', 'de', 'pt', 'pt-BR'];
+  const cases = (types: string[]) =>
+    types.flatMap((action) => (['sms', 'voice'] as const).flatMap((channel) => LANGUAGES.map((language) => [action, channel, language] as const)));
 
-  it.each(cases)('has a %s %s template in %s that carries the code', (action, channel, language) => {
+  it.each(cases(['enrollment', 'authentication', 'change_password']))('has a %s %s template in %s that carries the code', (action, channel, language) => {
     const rendered = messages.render(request({ action, message_type: channel, language }));
-    expect(rendered.source).toBe(`default/${action}/${channel}/${language}`);
+    expect(rendered.source).toBe(`default/${action}/${channel}/${language.toLowerCase()}`);
     expect(rendered.language).toBe(language);
     expect(rendered.body).toContain(channel === 'sms' ? CODE : '4 8 2 9 1 3');
+  });
+
+  it.each(cases(['blocked_account', 'password_breach', 'change_password']))('has a %s %s template in %s for a notification without a code', (action, channel, language) => {
+    const rendered = messages.render(validateSendRequest({ recipient: '+14155550123', action, message_type: channel, language }));
+    expect(rendered.source).toBe(`default/${action}/${channel}/${language.toLowerCase()}`);
+    expect(rendered.body.trim()).not.toBe('');
+  });
+
+  it('speaks Brazilian Portuguese to pt-BR and keeps pt European', () => {
+    const text = (action: string, language: string) => messages.render(request({ action, language })).body;
+    for (const action of ['authentication', 'enrollment', 'change_password']) {
+      expect(text(action, 'pt-BR')).toContain('Não compartilhe');
+      expect(text(action, 'pt')).not.toContain('compartilhe');
+      expect(text(action, 'pt-PT')).toBe(text(action, 'pt'));
+    }
+    expect(text('change_password', 'pt-BR')).toContain('senha');
+    expect(text('change_password', 'pt')).toContain('palavra-passe');
   });
 
   it('names the application in the English authentication SMS when Auth0 gives its name', () => {
     expect(messages.render(request({ client_name: 'Acme' })).body).toBe(`${CODE} is your Acme verification code. Don't share it with anyone.`);
     expect(messages.render(request()).body).toBe(`${CODE} is your verification code. Don't share it with anyone.`);
+  });
+});
+
+describe('loading without the check (the Lambda, whose file the stack checked at synth)', () => {
+  it('renders exactly what the checked catalog renders', () => {
+    const checked = MessageCatalog.load(shipped);
+    const deferred = MessageCatalog.load(shipped, { check: false });
+    for (const action of ['authentication', 'enrollment', 'change_password', 'blocked_account', 'password_breach']) {
+      for (const message_type of ['sms', 'voice']) {
+        for (const language of ['en', 'pt-BR', 'de-AT', 'ja']) {
+          const fields = { recipient: '+14155550123', action, message_type, language, client_name: 'Acme', code: action === 'blocked_account' ? undefined : CODE };
+          expect(deferred.render(validateSendRequest(fields))).toEqual(checked.render(validateSendRequest(fields)));
+        }
+      }
+    }
+  });
+
+  it('still checks the structure, and leaves the Liquid to the first use', () => {
+    expect(() => MessageCatalog.load({ applications: { default: { templates: { authentication: { sms: { en: 42 } } } } } }, { check: false })).toThrow('must be a non-empty Liquid template string');
+    const unchecked = MessageCatalog.load({ applications: { default: { templates: { authentication: { sms: { en: '{{ code' } } } } } }, { check: false });
+    expect(() => unchecked.render(request())).toThrow(/not closed/);
   });
 });
 

@@ -40,3 +40,10 @@ describe('voiceScript', () => {
     expect(voiceScript('9 8 7 6', '9876').filter((part) => 'say' in part)).toEqual([]);
   });
 });
+
+test('a notification without a code is its sentence, read once after the lead silence', () => {
+  expect(voiceScript('Your account was blocked after too many attempts.', undefined)).toEqual([
+    { pauseMs: 1000 },
+    { say: 'Your account was blocked after too many attempts.' },
+  ]);
+});

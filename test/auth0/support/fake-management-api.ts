@@ -1,13 +1,34 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Loopback } from '../../support/loopback';
+import { loadForwarder } from './load-forwarder';
 
 /**
  * A loopback Auth0 tenant: the OAuth token endpoint and the Management API endpoints that
- * `auth0 deploy` uses, with Auth0's status codes and error bodies (401 for bad credentials, 403
- * for a missing client grant or scope, 409 for a duplicate Action name), scope checks per route,
- * and Actions that take a moment to build. The SDK reaches it through `fetch`, which maps
- * https://<domain> to this server.
+ * `auth0 deploy`, `doctor` and `send-test --via-auth0` use, with Auth0's status codes and error
+ * bodies (401 for bad credentials, 403 for a missing client grant or scope, 409 for a duplicate
+ * Action name), scope checks per route, and Actions that take a moment to build. The SDK reaches
+ * it through `fetch`, which maps https://<domain> to this server.
+ *
+ * It plays both kinds of tenant (`experience`). Sources, per behavior:
+ * - request and response shapes, and which endpoints exist: the `auth0` SDK's types
+ *   (node_modules/auth0, v7: management/api/types and requests, e.g. PhoneProviderSchemaMasked,
+ *   CreateBrandingPhoneProviderRequestContent, GetTenantSettingsResponseContent);
+ * - scopes per endpoint: the Management API reference pages (create/try phone provider:
+ *   create:phone_providers; list: read:phone_providers; update: update:phone_providers; the
+ *   selected-provider endpoints: read/update:guardian_factors; tenant settings: read:tenant_settings);
+ * - a unified tenant refusing the legacy MFA phone provider endpoints: 403 "Insufficient
+ *   privileges to use this deprecated feature. To handle Phone Provider/Templates refer to Tenant
+ *   Phone Settings", errorCode legacy_mfa_phone_provider_not_allowed, as Auth0 answers
+ *   auth0-deploy-cli and terraform-provider-auth0 (Auth0's "Use Auth0's Unified Phone Experience
+ *   for MFA" page lists those endpoints as no longer working there);
+ * - `custom` needing a deployed custom-phone-provider Action (errorCode as Auth0's "Configure a
+ *   custom phone provider" page prints it), one provider per tenant (409 on a second create),
+ *   MFA message types within the provider's delivery methods (the same page's tables);
+ * - POST .../providers/{id}/try: 202 {"code": 202, "message": "Phone notification sent."}; the
+ *   notification the deployed Action then gets is an assumption (Auth0 does not document it): an
+ *   otp_verify with a fresh 6-digit code, run here before the answer (Auth0 may run it later, which
+ *   the CLI allows for by waiting for the message in Twilio).
  */
 
 export interface RecordedCall {
@@ -43,9 +64,36 @@ const SCOPE_OF: [method: string, pattern: RegExp, scope: string][] = [
   ['PATCH', /^\/api\/v2\/actions\//, 'update:actions'],
   ['GET', /^\/api\/v2\/guardian\//, 'read:guardian_factors'],
   ['PUT', /^\/api\/v2\/guardian\//, 'update:guardian_factors'],
+  ['GET', /^\/api\/v2\/tenants\/settings$/, 'read:tenant_settings'],
+  ['GET', /^\/api\/v2\/branding\/phone\/providers/, 'read:phone_providers'],
+  ['POST', /^\/api\/v2\/branding\/phone\/providers(\/[^/]+\/try)?$/, 'create:phone_providers'],
+  ['PATCH', /^\/api\/v2\/branding\/phone\/providers\//, 'update:phone_providers'],
 ];
 
-export const ALL_SCOPES = ['read:actions', 'create:actions', 'update:actions', 'read:guardian_factors', 'update:guardian_factors'];
+export const ALL_SCOPES = [
+  'read:tenant_settings',
+  'read:actions',
+  'create:actions',
+  'update:actions',
+  'read:phone_providers',
+  'create:phone_providers',
+  'update:phone_providers',
+  'read:guardian_factors',
+  'update:guardian_factors',
+];
+
+export interface FakePhoneProvider {
+  id: string;
+  name: 'twilio' | 'custom';
+  disabled: boolean;
+  delivery_methods: string[];
+}
+
+/** The notification a try ran the deployed custom-phone-provider Action with, and what the Action told Auth0. */
+export interface TriedNotification {
+  event: { notification: Record<string, unknown> };
+  outcome: { call: 'drop' | 'retry'; reason?: string }[];
+}
 
 export class FakeManagementApi {
   readonly domain = 'acme.test.auth0.com';
@@ -53,11 +101,19 @@ export class FakeManagementApi {
   readonly clientSecret = randomBytes(24).toString('base64url');
   readonly calls: RecordedCall[] = [];
   readonly actions = new Map<string, FakeAction>();
-  readonly bindings: Record<string, Binding[]> = { 'send-phone-message': [], 'post-login': [] };
+  readonly bindings: Record<string, Binding[]> = { 'send-phone-message': [], 'custom-phone-provider': [], 'post-login': [] };
   scopes = new Set(ALL_SCOPES);
   /** False: the application has no client grant for the Management API. */
   clientGranted = true;
+  /** Which phone experience the tenant runs. */
+  experience: 'legacy' | 'unified' = 'legacy';
+  /** Whether GET /tenants/settings reports phone_consolidated_experience (older answers leave it out). */
+  reportsExperience = true;
+  /** The legacy MFA phone provider (guardian selected-provider). */
   phoneProvider = 'auth0';
+  /** The tenant phone provider (Branding > Phone Provider); at most one. */
+  tenantPhoneProvider?: FakePhoneProvider;
+  readonly tried: TriedNotification[] = [];
   messageTypes: string[] = ['sms'];
   factors: Record<string, boolean> = { sms: false, otp: true, email: false, 'push-notification': false, duo: false };
   private readonly tokens = new Map<string, Set<string>>();
@@ -76,9 +132,14 @@ export class FakeManagementApi {
 
   /** A fetch that sends https://<domain>/... here; other hosts are left to the real fetch. */
   get fetch(): typeof fetch {
+    return this.fetchVia(this.origin);
+  }
+
+  /** A fetch that sends https://<domain>/... to `origin` (a FaultProxy in front of this server). */
+  fetchVia(origin: string): typeof fetch {
     return (input, init) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      if (url.host === this.domain) return fetch(`${this.origin}${url.pathname}${url.search}`, init);
+      if (url.host === this.domain) return fetch(`${origin}${url.pathname}${url.search}`, init);
       return fetch(input, init);
     };
   }
@@ -119,12 +180,12 @@ export class FakeManagementApi {
     const body = text === '' ? undefined : form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
     const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body };
     this.calls.push(call);
-    const [status, answer] = this.answer(call, req.headers.authorization);
+    const [status, answer] = await this.answer(call, req.headers.authorization);
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(answer === undefined ? '' : JSON.stringify(answer));
   }
 
-  private answer(call: RecordedCall, authorization: string | undefined): [number, Json | undefined] {
+  private answer(call: RecordedCall, authorization: string | undefined): [number, Json | undefined] | Promise<[number, Json | undefined]> {
     if (call.path === '/oauth/token' && call.method === 'POST') return this.token(call.body);
     if (!call.path.startsWith('/api/v2/')) return [404, { statusCode: 404, error: 'Not Found', message: 'Not Found' }];
 
@@ -175,7 +236,85 @@ export class FakeManagementApi {
     return { page, per_page: perPage, total: items.length, items: items.slice(page * perPage, (page + 1) * perPage) };
   }
 
-  private route(call: RecordedCall): [number, Json | undefined] {
+  private providerView(provider: FakePhoneProvider): Record<string, unknown> {
+    return {
+      id: provider.id,
+      tenant: 'acme',
+      name: provider.name,
+      channel: 'phone',
+      disabled: provider.disabled,
+      configuration: { delivery_methods: provider.delivery_methods, ...(provider.name === 'twilio' ? { sid: 'AC0123', default_from: '+15005550006' } : {}) },
+      created_at: '2025-01-01T00:00:00.000Z',
+      updated_at: '2025-01-01T00:00:00.000Z',
+    };
+  }
+
+  /** The deployed Action of the custom-phone-provider trigger, which a `custom` provider runs. */
+  private providerAction(): FakeAction | undefined {
+    return [...this.actions.values()].find((action) => action.deployed_code !== undefined && action.supported_triggers.some((trigger) => trigger.id === 'custom-phone-provider'));
+  }
+
+  private phoneProviders(call: RecordedCall): [number, Json | undefined] | Promise<[number, Json | undefined]> {
+    const { method, path, body } = call;
+    const notFound: [number, Json] = [404, { statusCode: 404, error: 'Not Found', message: 'Phone provider not found' }];
+    const noAction: [number, Json] = [
+      400,
+      { statusCode: 400, error: 'Bad Request', message: 'A deployed custom-phone-provider Action is needed for a custom phone provider.', errorCode: 'custom_email_provider_deployed_action_not_found' },
+    ];
+    const provider = this.tenantPhoneProvider;
+    if (path === '/api/v2/branding/phone/providers') {
+      if (method === 'GET') return [200, { providers: provider ? [this.providerView(provider)] : [] }];
+      if (method === 'POST') {
+        if (provider) return [409, { statusCode: 409, error: 'Conflict', message: 'A phone provider is already configured for this tenant.' }];
+        if (body.name === 'custom' && !this.providerAction()) return noAction;
+        this.tenantPhoneProvider = { id: `pro_${randomBytes(8).toString('hex')}`, name: body.name, disabled: body.disabled === true, delivery_methods: body.configuration?.delivery_methods ?? ['text'] };
+        return [201, this.providerView(this.tenantPhoneProvider)];
+      }
+    }
+    const match = /^\/api\/v2\/branding\/phone\/providers\/([^/]+)(\/try)?$/.exec(path);
+    if (!match || !provider || match[1] !== provider.id) return notFound;
+    if (method === 'GET' && !match[2]) return [200, this.providerView(provider)];
+    if (method === 'PATCH' && !match[2]) {
+      if ((body.name ?? provider.name) === 'custom' && !this.providerAction()) return noAction;
+      Object.assign(provider, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+        ...(body.configuration?.delivery_methods ? { delivery_methods: body.configuration.delivery_methods } : {}),
+      });
+      return [200, this.providerView(provider)];
+    }
+    if (method === 'POST' && match[2]) return this.tryProvider(provider, body ?? {});
+    return notFound;
+  }
+
+  /** Runs the deployed Action with a test notification in the forwarders' sandbox, as Auth0 would. */
+  private async tryProvider(provider: FakePhoneProvider, body: { to?: string; delivery_method?: string }): Promise<[number, Json]> {
+    if (typeof body.to !== 'string' || body.to.length < 1 || body.to.length > 16) {
+      return [400, { statusCode: 400, error: 'Bad Request', message: 'Payload validation error: String is too long (max 16) or empty on property to.' }];
+    }
+    const deliveryMethod = body.delivery_method ?? 'text';
+    if (!provider.delivery_methods.includes(deliveryMethod)) {
+      return [400, { statusCode: 400, error: 'Bad Request', message: `The phone provider does not offer the delivery method ${deliveryMethod}.` }];
+    }
+    const action = provider.name === 'custom' ? this.providerAction() : undefined;
+    if (action) {
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const event = {
+        notification: { recipient: body.to, code, as_text: `Your verification code is: ${code}`, as_voice: `Your verification code is ${code.split('').join(' ')}`, delivery_method: deliveryMethod, locale: 'en', message_type: 'otp_verify' },
+        secrets: Object.fromEntries(action.secrets.map((secret) => [secret.name, secret.value])),
+        client: { client_id: 'test-client', name: 'acme', metadata: {} },
+        tenant: { id: 'acme' },
+        user: { user_id: 'test|0', app_metadata: {}, user_metadata: {} },
+      };
+      const outcome: TriedNotification['outcome'] = [];
+      const api = { notification: { drop: (reason?: string) => void outcome.push({ call: 'drop', reason }), retry: (reason?: string) => void outcome.push({ call: 'retry', reason }) } };
+      await loadForwarder(action.deployed_code!).exports.onExecuteCustomPhoneProvider(event, api);
+      this.tried.push({ event, outcome });
+    }
+    return [202, { code: 202, message: 'Phone notification sent.' }];
+  }
+
+  private route(call: RecordedCall): [number, Json | undefined] | Promise<[number, Json | undefined]> {
     const { method, path, body, query } = call;
     const notFound: [number, Json] = [404, { statusCode: 404, error: 'Not Found', message: 'Not found' }];
 
@@ -186,6 +325,7 @@ export class FakeManagementApi {
           triggers: [
             { id: 'send-phone-message', version: 'v1', status: 'DEPRECATED', runtimes: ['node12'] },
             { id: 'send-phone-message', version: 'v2', status: 'CURRENT', runtimes: ['node18', 'node22'], default_runtime: 'node22' },
+            { id: 'custom-phone-provider', version: 'v1', status: 'CURRENT', runtimes: ['node18', 'node22'], default_runtime: 'node22' },
             { id: 'post-login', version: 'v3', status: 'CURRENT', runtimes: ['node22'], default_runtime: 'node22' },
           ],
         },
@@ -268,6 +408,19 @@ export class FakeManagementApi {
         return [200, { bindings: next.map(shown) }];
       }
     }
+    if (method === 'GET' && path === '/api/v2/tenants/settings') {
+      const settings = { friendly_name: 'Acme', enabled_locales: ['en'], ...(this.reportsExperience ? { phone_consolidated_experience: this.experience === 'unified' } : {}) };
+      const fields = query.get('fields')?.split(',');
+      const shown = fields && query.get('include_fields') !== 'false' ? Object.fromEntries(Object.entries(settings).filter(([key]) => fields.includes(key))) : settings;
+      return [200, shown];
+    }
+    if (path.startsWith('/api/v2/branding/phone/providers')) return this.phoneProviders(call);
+    if (this.experience === 'unified' && /^\/api\/v2\/guardian\/factors\/(phone|sms)\/(selected-provider|providers\/twilio|templates)$/.test(path)) {
+      return [
+        403,
+        { statusCode: 403, error: 'Forbidden', message: 'Insufficient privileges to use this deprecated feature. To handle Phone Provider/Templates refer to Tenant Phone Settings', errorCode: 'legacy_mfa_phone_provider_not_allowed' },
+      ];
+    }
     if (path === '/api/v2/guardian/factors/phone/selected-provider') {
       if (method === 'GET') return [200, { provider: this.phoneProvider }];
       if (method === 'PUT') {
@@ -278,6 +431,11 @@ export class FakeManagementApi {
     if (path === '/api/v2/guardian/factors/phone/message-types') {
       if (method === 'GET') return [200, { message_types: this.messageTypes }];
       if (method === 'PUT') {
+        const offered = this.tenantPhoneProvider && !this.tenantPhoneProvider.disabled ? this.tenantPhoneProvider.delivery_methods : [];
+        const undelivered = (body.message_types as string[]).filter((type) => !offered.includes(type === 'sms' ? 'text' : type));
+        if (this.experience === 'unified' && undelivered.length > 0) {
+          return [400, { statusCode: 400, error: 'Bad Request', message: `The phone provider does not deliver ${undelivered.join(', ')}: message types must be a subset of its delivery methods.` }];
+        }
         this.messageTypes = body.message_types;
         return [200, { message_types: this.messageTypes }];
       }

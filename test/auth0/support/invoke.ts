@@ -74,7 +74,7 @@ export function hookArguments(secrets: Secrets) {
   };
 }
 
-/** The body each sample above must produce (CONTRACT.md section 2). */
+/** The body each sample above must produce (docs/api.md). */
 export const EXPECTED_BODIES: Record<ForwarderName, Record<string, string>> = {
   'send-phone-message': {
     recipient: RECIPIENT,
@@ -94,6 +94,7 @@ export const EXPECTED_BODIES: Record<ForwarderName, Record<string, string>> = {
     recipient: '+34612345678',
     code: '4829',
     text: '4829 is your enrollment code',
+    voice_text: 'Your enrollment code is 4 8 2 9',
     message_type: 'voice',
     action: 'enrollment',
     language: 'es-MX',
@@ -120,15 +121,30 @@ export const EXPECTED_BODIES: Record<ForwarderName, Record<string, string>> = {
   },
 };
 
+/** The custom-phone-provider trigger's api object, recording api.notification.drop and retry (Auth0's "API object" page). */
+export class RecordingApi {
+  readonly outcomes: { call: 'drop' | 'retry'; reason?: string }[] = [];
+  readonly notification = {
+    drop: (reason?: string) => void this.outcomes.push({ call: 'drop', reason }),
+    retry: (reason?: string) => void this.outcomes.push({ call: 'retry', reason }),
+  };
+
+  /** The outcome Auth0 considers: the last call, or undefined when the notification was sent. */
+  get last(): { call: 'drop' | 'retry'; reason?: string } | undefined {
+    return this.outcomes.at(-1);
+  }
+}
+
 export interface Invocation {
   loaded: LoadedForwarder;
   /** Settles like the Action's promise; the Hook's cb(err) becomes a rejection. */
   result: Promise<unknown>;
+  api: RecordingApi;
 }
 
 export async function invoke(name: ForwarderName, secrets: Secrets, options: LoadOptions = {}): Promise<Invocation> {
   const loaded = loadForwarder(await built(name), options);
-  const api = {};
+  const api = new RecordingApi();
   let result: Promise<unknown>;
   switch (name) {
     case 'send-phone-message':
@@ -145,7 +161,7 @@ export async function invoke(name: ForwarderName, secrets: Secrets, options: Loa
       break;
     }
   }
-  return { loaded, result };
+  return { loaded, result, api };
 }
 
 /** The rejection of a promise, which must reject (errors come from the vm's realm, so no instanceof). */

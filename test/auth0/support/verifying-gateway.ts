@@ -14,11 +14,14 @@ export interface ReceivedRequest {
   body: Record<string, unknown>;
   /** Which configured secrets verified the signature header on their own. */
   verifiedBy: string[];
+  /** Date.now() when the request arrived. */
+  receivedAt: number;
 }
 
 export interface Answer {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
   /** Wait this long (real milliseconds) before answering. */
   delayMs?: number;
   /** Drop the connection without answering. */
@@ -43,7 +46,7 @@ export class VerifyingGateway {
         return;
       }
       if (res.destroyed || req.socket.destroyed) return;
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
     });
     return gateway;
@@ -82,7 +85,7 @@ export class VerifyingGateway {
     } catch {
       // recorded as an empty body; the test will say what was expected
     }
-    this.requests.push({ headers, raw, body, verifiedBy });
+    this.requests.push({ headers, raw, body, verifiedBy, receivedAt: Date.now() });
     if (verifiedBy.length === 0) {
       return { status: 401, body: { error: { code: 'invalid_signature', message: 'The webhook-signature does not match.' } } };
     }

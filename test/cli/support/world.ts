@@ -125,7 +125,11 @@ export class World {
     const tenant = this.tenant;
     tenant.actions.clear();
     for (const trigger of Object.keys(tenant.bindings)) tenant.bindings[trigger] = [];
+    tenant.experience = 'legacy';
+    tenant.reportsExperience = true;
     tenant.phoneProvider = 'auth0';
+    tenant.tenantPhoneProvider = undefined;
+    tenant.tried.length = 0;
     tenant.messageTypes = ['sms'];
     for (const factor of Object.keys(tenant.factors)) tenant.factors[factor] = factor === 'otp';
     tenant.scopes = new Set(ALL_SCOPES);
