@@ -18,7 +18,7 @@ export class ConsoleProvider implements MessageProvider {
         ? `SMS to ${maskPhone(message.to)}`
         : `voice call to ${maskPhone(message.to)}, read twice in ${sayLanguage(message.language)}`;
     this.write(`\n[console mode] ${what} (${sid}), not sent:\n${indent(message.body)}\n\n`);
-    return { sid, status: 'printed', latencyMs: 0 };
+    return { outcome: 'accepted', sid, status: 'printed', latencyMs: 0 };
   }
 }
 
