@@ -97,7 +97,7 @@ function once(url: URL, request: HttpRequest): Promise<HttpAnswer> {
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      outgoing.destroy(new Error('no answer in time'));
+      outgoing.destroy();
     }, request.timeoutMs);
     outgoing.on('error', (err) => {
       clearTimeout(timer);

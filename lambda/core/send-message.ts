@@ -62,10 +62,6 @@ export type SendResult = SentResult | UnconfirmedResult;
 
 export const UNCONFIRMED = 'unconfirmed';
 
-export function isUnconfirmed(result: SendResult): result is UnconfirmedResult {
-  return result.status === UNCONFIRMED;
-}
-
 // The id becomes an idempotency key and a log field: keep it short and printable.
 const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 
@@ -265,11 +261,13 @@ async function record(attempt: Attempt, result: SendResult, context: Record<stri
 
 /**
  * Removes the one-time code from text a provider wrote: its error message may quote the message
- * it refused, or the TwiML that reads the code digit by digit. Digits that are part of a longer
- * number (an error code, a SID) are left alone. (The adapters mask phone numbers already.)
+ * it refused, or the TwiML that reads the code digit by digit, with spaces, commas or pause tags
+ * (`4<break time="500ms"/>8`) between the digits. Digits that are part of a longer number (an
+ * error code, a SID) are left alone. (The adapters mask phone numbers already.)
  */
 export function redact(text: string, code: string): string {
-  return text.replace(new RegExp(`(?<!\\d)${code.split('').join('\\D{0,3}')}(?!\\d)`, 'g'), '***');
+  const between = '(?:<[^>]{0,40}>|[^\\d<]){0,40}';
+  return text.replace(new RegExp(`(?<!\\d)${code.split('').join(between)}(?!\\d)`, 'g'), '***');
 }
 
 /** Scrubs the code out of a provider's refusal: its message, and the stack that repeats it. */
