@@ -13,10 +13,10 @@ import { httpRequest, NoAnswerError, type HttpAnswer } from './http-request';
  *
  * Retries: a create is repeated only when it provably created nothing (`provablyNothing`),
  * once, after a jittered backoff, while the whole call stays under 8 s (Auth0 gives the Action
- * 20 s, the Lambda has 10 s). Anything that may have reached
- * Twilio (a timeout after the request went out, a dropped connection, a 5xx, a 2xx without a
- * resource) is never repeated: its outcome is `unknown`, and a second create could send a
- * second code. Each attempt times out after 5 s.
+ * 20 s, the Lambda has 10 s). Anything that may have reached Twilio (a timeout after the
+ * request went out, a dropped connection, a 5xx, a 2xx without a resource) is never repeated:
+ * its outcome is `unknown`, and a second create could send a second code. Each attempt times
+ * out after 5 s.
  */
 
 export interface TwilioAuth {
@@ -82,7 +82,7 @@ export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: num
     .filter(Boolean)
     .join(' ');
 
-  // A 5xx never gets here: its outcome is unknown (provablyNothing).
+  // A 5xx never gets here: `create` answers it as an unknown outcome (see provablyNothing).
   if (httpStatus === 429) {
     return new GatewayError('provider_unavailable', `Twilio is unavailable (HTTP ${httpStatus}); try again later.`, {
       providerCode: code,

@@ -50,7 +50,7 @@ export interface UnknownOutcome {
   outcome: 'unknown';
   /** The resource's id, when the provider named one. */
   sid?: string;
-  /** What happened, for the log (the gateway scrubs the code and numbers out of it). */
+  /** What happened, for the log; numbers masked (the gateway scrubs the code out of it). */
   detail: string;
   latencyMs: number;
   cause?: unknown;
