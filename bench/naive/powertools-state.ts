@@ -38,7 +38,10 @@ export class PowertoolsIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  /** Powertools has no "sending" state: the same one conditional write the gateway makes, with the SDK. */
+  /**
+   * Powertools has no "sending" state: one conditional write with the SDK, as the gateway makes,
+   * that leaves the status INPROGRESS, which Powertools' saveSuccess expects.
+   */
   async startSending(key: string, _owner: string, { remainingTimeMs }: { remainingTimeMs: number }) {
     await client.send(
       new UpdateItemCommand({
