@@ -3,7 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { GatewayError } from '../../lambda/core/errors';
-import type { CounterStore, IdempotencyStore } from '../../lambda/core/ports';
+import type { ClaimResult, CounterStore, IdempotencyStore } from '../../lambda/core/ports';
 
 /**
  * The naive Lambda's state, as most projects would write it: Powertools Idempotency's own
@@ -17,29 +17,46 @@ export class PowertoolsIdempotencyStore implements IdempotencyStore {
   private readonly persistence: DynamoDBPersistenceLayer;
   private readonly fingerprints = new Map<string, string>();
 
-  constructor(tableName: string) {
+  constructor(private readonly tableName: string) {
     this.persistence = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
     this.persistence.configure({ config: this.config, keyPrefix: 'idempotency' });
   }
 
-  async claim(key: string, fingerprint: string, options: { remainingTimeMs?: number } = {}) {
-    const remaining = options.remainingTimeMs ?? 60_000;
-    this.config.registerLambdaContext({ getRemainingTimeInMillis: () => remaining } as Context);
+  async claim(key: string, fingerprint: string, _owner: string, { leaseMs }: { leaseMs: number }): Promise<ClaimResult> {
+    this.config.registerLambdaContext({ getRemainingTimeInMillis: () => leaseMs } as Context);
     this.fingerprints.set(key, fingerprint);
     try {
-      await this.persistence.saveInProgress({ key, fingerprint }, remaining);
-      return undefined;
+      await this.persistence.saveInProgress({ key, fingerprint }, leaseMs);
+      return { state: 'claimed' };
     } catch (err) {
       if ((err as Error).name !== 'IdempotencyItemAlreadyExistsError') throw err;
       const record = await this.persistence.getRecord({ key, fingerprint }).catch((cause: Error) => {
         throw new GatewayError(cause.name === 'IdempotencyValidationError' ? 'idempotency_key_reused' : 'request_in_progress', cause.message);
       });
       if (record.getStatus() !== 'COMPLETED') throw new GatewayError('request_in_progress', 'in progress');
-      return record.getResponse() as Record<string, unknown>;
+      return { state: 'answered', answer: record.getResponse() as Record<string, unknown> };
     }
   }
 
-  async complete(key: string, answer: Record<string, unknown>) {
+  /**
+   * Powertools has no "sending" state: one conditional write with the SDK, as the gateway makes,
+   * that leaves the status INPROGRESS, which Powertools' saveSuccess expects.
+   */
+  async startSending(key: string, _owner: string, { remainingTimeMs }: { remainingTimeMs: number }) {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        // Powertools' own key for the record (protected in its types).
+        Key: { id: { S: (this.persistence as unknown as { getHashedIdempotencyKey(data: unknown): string }).getHashedIdempotencyKey({ key, fingerprint: this.fingerprints.get(key) }) } },
+        UpdateExpression: 'SET #s = :sending, #e = :until',
+        ConditionExpression: '#s = :inProgress',
+        ExpressionAttributeNames: { '#s': 'status', '#e': 'in_progress_expiration' },
+        ExpressionAttributeValues: { ':sending': { S: 'INPROGRESS' }, ':inProgress': { S: 'INPROGRESS' }, ':until': { N: String(Date.now() + remainingTimeMs) } },
+      }),
+    );
+  }
+
+  async complete(key: string, _owner: string, answer: Record<string, unknown>) {
     await this.persistence.saveSuccess({ key, fingerprint: this.fingerprints.get(key) ?? '' }, answer as never);
   }
 

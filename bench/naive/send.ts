@@ -13,7 +13,7 @@ import { SecretsManagerSource } from '../../lambda/adapters/secrets';
 import { readSendConfig } from '../../lambda/config';
 import { loadDeniedRanges } from '../../lambda/core/destinations';
 import { GatewayError } from '../../lambda/core/errors';
-import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../../lambda/core/ports';
+import type { MessageProvider, OutboundMessage, ProviderOutcome } from '../../lambda/core/ports';
 import { RateLimiter } from '../../lambda/core/rate-limiter';
 import { MessageCatalog } from '../../lambda/core/templates';
 import { createSendHandler } from '../../lambda/handlers/send-handler';
@@ -27,7 +27,7 @@ const secrets = new SecretsManagerSource(config.secretArn!);
 class TwilioClientProvider implements MessageProvider {
   private client: ReturnType<typeof twilio> | undefined;
 
-  async send(message: OutboundMessage): Promise<ProviderReceipt> {
+  async send(message: OutboundMessage): Promise<ProviderOutcome> {
     const credentials = (await secrets.get()).twilio!;
     if (!this.client) {
       this.client = twilio(credentials.accountSid, credentials.authToken);
@@ -41,7 +41,7 @@ class TwilioClientProvider implements MessageProvider {
         from: credentials.phoneNumber,
         statusCallback: config.statusCallbackUrl,
       });
-      return { sid: created.sid, status: created.status, latencyMs: Math.round(performance.now() - started) };
+      return { outcome: 'accepted', sid: created.sid, status: created.status, latencyMs: Math.round(performance.now() - started) };
     } catch (err) {
       throw new GatewayError('provider_error', (err as Error).message, { cause: err });
     }

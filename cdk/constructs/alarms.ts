@@ -20,6 +20,8 @@ export interface GatewayAlarmsProps {
 
 /** 5xx answers in 5 minutes that mean more than one unlucky request. */
 export const API_5XX_THRESHOLD = 5;
+/** Sends of unknown outcome in 5 minutes that mean more than one slow answer from Twilio. */
+export const UNCONFIRMED_THRESHOLD = 3;
 const RUNBOOK = 'Runbook: docs/operations.md, section "Alarms"';
 
 /**
@@ -32,6 +34,7 @@ export class GatewayAlarms extends Construct {
   readonly statusErrors: cloudwatch.Alarm;
   readonly api5xx: cloudwatch.Alarm;
   readonly burst: cloudwatch.Alarm;
+  readonly unconfirmed: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: GatewayAlarmsProps) {
     super(scope, id);
@@ -97,6 +100,19 @@ export class GatewayAlarms extends Construct {
       evaluationPeriods: 1,
     });
 
+    this.unconfirmed = this.alarm('Unconfirmed', {
+      alarmName: `${namePrefix}-send-unconfirmed`,
+      alarmDescription:
+        `${UNCONFIRMED_THRESHOLD} or more messages in 5 minutes were handed to Twilio without knowing whether Twilio took ` +
+        'them (no answer in time, a dropped connection, a 5xx): the gateway answered 202 unconfirmed and did not send ' +
+        'them again, so some of those users may have no code. Usually Twilio is slow or failing (status.twilio.com). ' +
+        `${RUNBOOK}.`,
+      metric: metrics.total('SendUnconfirmed', 'Sends of unknown outcome (all channels)'),
+      threshold: UNCONFIRMED_THRESHOLD,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
     const action = new actions.SnsAction(props.topic);
     for (const alarm of this.all()) {
       alarm.addAlarmAction(action);
@@ -105,7 +121,7 @@ export class GatewayAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    return [this.failureRate, this.sendErrors, this.statusErrors, this.api5xx, this.burst];
+    return [this.failureRate, this.sendErrors, this.statusErrors, this.api5xx, this.burst, this.unconfirmed];
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {

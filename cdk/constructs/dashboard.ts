@@ -74,11 +74,16 @@ export class GatewayDashboard extends Construct {
           ),
         ],
         [
-          graph('API 4xx / 5xx', 12, [
+          graph('API 4xx / 5xx', 8, [
             props.api.metricClientError({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: '4xx' }),
             props.api.metricServerError({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: '5xx' }),
           ]),
-          graph('API requests', 12, [props.api.metricCount({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: 'requests' })]),
+          graph('API requests', 8, [props.api.metricCount({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: 'requests' })]),
+          graph(
+            'Unconfirmed sends (outcome unknown, not sent again)',
+            8,
+            CHANNELS.map((channel) => metrics.count('SendUnconfirmed', channel).with({ label: channel })),
+          ),
         ],
       ],
     });

@@ -13,7 +13,7 @@ export const PERIOD = Duration.minutes(5);
 /** The failure rate is only meaningful over enough messages: fewer attempts count as 0 %. */
 export const MIN_ATTEMPTS_FOR_RATE = 5;
 
-export type CountMetric = 'MessageSent' | 'SendFailed' | 'MessageDelivered' | 'MessageUndelivered' | 'MessageFailed';
+export type CountMetric = 'MessageSent' | 'SendFailed' | 'SendUnconfirmed' | 'MessageDelivered' | 'MessageUndelivered' | 'MessageFailed';
 
 export class GatewayMetrics {
   constructor(readonly namespace: string) {}

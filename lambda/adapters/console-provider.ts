@@ -18,7 +18,7 @@ export class ConsoleProvider implements MessageProvider {
         ? [`SMS to ${maskPhone(message.to)}`, message.body]
         : [`voice call to ${maskPhone(message.to)}, as the TwiML Twilio would speak`, voiceTwiml(message.script, message.language)];
     this.write(`\n[console mode] ${what} (${sid}), not sent:\n${indent(text)}\n\n`);
-    return { sid, status: 'printed', latencyMs: 0 };
+    return { outcome: 'accepted', sid, status: 'printed', latencyMs: 0 };
   }
 }
 

@@ -35,12 +35,37 @@ export function isConditionFailure(err: unknown): err is DynamoDbError {
 type Env = Record<string, string | undefined>;
 
 export interface DynamoDbClientOptions {
-  /** Per attempt; every send waits on this table, so a slow answer is treated as an outage. */
+  /**
+   * Per attempt; every send waits on this table. A slow answer may still have been applied, so
+   * an operation safe to repeat is tried once more (`CallOptions`), and is then found applied.
+   */
   timeoutMs?: number;
 }
 
-// A failure worth one more try: DynamoDB's own "try again" answers and dropped connections.
-const RETRYABLE = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable']);
+export interface CallOptions {
+  /**
+   * Whether the operation may be applied twice. True (the default) for reads and for writes
+   * made safe to repeat by their condition (the idempotency records carry their owner's
+   * token): those are tried once more after any failure, a timeout or a lost answer included.
+   * False for a write that must not be applied twice (the rate limiter's give-back, `ADD -1`):
+   * it is tried again only when DynamoDB provably did not apply it.
+   */
+  idempotent?: boolean;
+}
+
+// DynamoDB's "slow down" refusals: the request was refused before anything was applied.
+const THROTTLED = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+
+/**
+ * Whether a failed attempt is worth one more. A 5xx may come after the write was applied:
+ * DynamoDB's error-handling guide says a single-item write answered with 500 "may have
+ * succeeded or failed", and a timeout or a dropped connection says nothing either.
+ */
+function worthRetrying(err: unknown, idempotent: boolean): boolean {
+  if (err instanceof NoAnswerError) return idempotent || !err.sent;
+  if (!(err instanceof DynamoDbError)) return false;
+  return THROTTLED.has(err.name) || (idempotent && err.status >= 500);
+}
 
 export class DynamoDbClient {
   private readonly endpoint: URL;
@@ -62,12 +87,11 @@ export class DynamoDbClient {
   }
 
   /** One DynamoDB operation (`PutItem`, `UpdateItem`, ...) with its JSON input; returns its JSON output. */
-  async call<T = Record<string, unknown>>(operation: string, input: object): Promise<T> {
+  async call<T = Record<string, unknown>>(operation: string, input: object, options: CallOptions = {}): Promise<T> {
     try {
       return await this.attempt<T>(operation, input);
     } catch (err) {
-      const retryable = err instanceof NoAnswerError ? !err.timedOut : err instanceof DynamoDbError && (RETRYABLE.has(err.name) || err.status >= 500);
-      if (!retryable) throw err;
+      if (!worthRetrying(err, options.idempotent ?? true)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 50));
       return this.attempt<T>(operation, input);
     }

@@ -12,6 +12,10 @@ export class DynamoDbCounterStore implements CounterStore {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Not idempotent, yet retried after a lost answer (the client's default): a repeat can only
+   * count one send twice, which errs on the side of the limit.
+   */
   async increment(key: string, counters: readonly { name: string; max: number }[], expiresAtSeconds: number) {
     const names: Record<string, string> = { '#expiration': STATE_EXPIRY_ATTRIBUTE };
     const values: Record<string, { N: string }> = { ':one': { N: '1' }, ':expiration': { N: String(expiresAtSeconds) } };
@@ -39,15 +43,24 @@ export class DynamoDbCounterStore implements CounterStore {
     }
   }
 
+  /**
+   * Never repeated unless DynamoDB provably did not apply it: a give-back applied twice would let
+   * one more message through than the limit allows. A lost give-back leaves one count taken,
+   * the safe side.
+   */
   async decrement(key: string, names: readonly string[]): Promise<void> {
-    await this.client.call('UpdateItem', {
-      TableName: this.tableName,
-      Key: { [STATE_KEY_ATTRIBUTE]: { S: key } },
-      UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :minusOne`).join(', ')}`,
-      ConditionExpression: names.map((_, i) => `attribute_exists(#c${i})`).join(' AND '),
-      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
-      ExpressionAttributeValues: { ':minusOne': { N: '-1' } },
-    });
+    await this.client.call(
+      'UpdateItem',
+      {
+        TableName: this.tableName,
+        Key: { [STATE_KEY_ATTRIBUTE]: { S: key } },
+        UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :minusOne`).join(', ')}`,
+        ConditionExpression: names.map((_, i) => `attribute_exists(#c${i})`).join(' AND '),
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: { ':minusOne': { N: '-1' } },
+      },
+      { idempotent: false },
+    );
   }
 
   private async read(key: string): Promise<Item | undefined> {

@@ -26,10 +26,15 @@ export interface HttpRequest {
   timeoutMs: number;
 }
 
-/** No answer: the connection failed, or the answer did not come in time. */
+/**
+ * No answer: the connection failed, or the answer did not come in time. `sent` says whether the
+ * server may have received the request: false only when provably no byte of it left this
+ * process, so that repeating it cannot make the server act twice (see `once`).
+ */
 export class NoAnswerError extends Error {
   constructor(
     readonly timedOut: boolean,
+    readonly sent: boolean,
     options: { cause?: unknown } = {},
   ) {
     super(timedOut ? 'no answer in time' : 'connection failed', options);
@@ -47,19 +52,36 @@ export async function httpRequest(url: string | URL, request: HttpRequest): Prom
   try {
     return await once(new URL(url), request);
   } catch (err) {
-    // A kept-alive socket the server closed while the Lambda was frozen fails before the request
-    // reaches it: retrying on a new socket is safe (this is Node's documented pattern).
-    if (err instanceof NoAnswerError && (err.cause as { reusedSocket?: boolean } | undefined)?.reusedSocket) return once(new URL(url), request);
+    // A kept-alive socket the server reset while the Lambda was frozen fails as the request is
+    // written to it. Node's documented pattern (request.reusedSocket) retries any ECONNRESET on
+    // a reused socket, which repeats a request the server may have read; here only one that
+    // provably never left is tried again, on a new connection.
+    if (err instanceof NoAnswerError && !err.sent && (err.cause as { reusedSocket?: boolean } | undefined)?.reusedSocket) return once(new URL(url), request);
     throw err;
   }
 }
 
+/**
+ * One exchange. Whether the request may have reached the server, when it fails:
+ * - not before the connection is established (for HTTPS, the TLS handshake done; Node sends no
+ *   early data): a refused connection, a DNS or TLS failure, a timeout while connecting;
+ * - not when the failure is the write itself (`syscall: 'write'`, EPIPE or ECONNRESET): the
+ *   request, headers and body of a few KB, goes out in one write, and a failed write sends
+ *   nothing. Node's own signals cannot tell: `socket.bytesWritten` and the request's 'finish'
+ *   count bytes handed to the socket, including a write that then fails;
+ * - otherwise (the connection dropped or timed out after the write) it may have.
+ */
 function once(url: URL, request: HttpRequest): Promise<HttpAnswer> {
   const protocol = url.protocol === 'https:' ? https : http;
   const agent = agents[url.protocol === 'https:' ? 'https:' : 'http:'];
   return new Promise((resolve, reject) => {
     let timedOut = false;
-    const fail = (cause: unknown) => reject(cause instanceof NoAnswerError ? cause : new NoAnswerError(timedOut, { cause }));
+    let connected = false;
+    const fail = (cause: unknown) => {
+      if (cause instanceof NoAnswerError) return reject(cause);
+      const failedWrite = (cause as NodeJS.ErrnoException | undefined)?.syscall === 'write';
+      reject(new NoAnswerError(timedOut, connected && !failedWrite, { cause }));
+    };
     const outgoing = protocol.request(url, { method: request.method, headers: request.headers, agent }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,13 +91,17 @@ function once(url: URL, request: HttpRequest): Promise<HttpAnswer> {
       });
       incoming.on('error', fail);
     });
+    outgoing.on('socket', (socket) => {
+      if (outgoing.reusedSocket) connected = true;
+      else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+    });
     const timer = setTimeout(() => {
       timedOut = true;
-      outgoing.destroy(new NoAnswerError(true));
+      outgoing.destroy();
     }, request.timeoutMs);
     outgoing.on('error', (err) => {
       clearTimeout(timer);
-      fail(err instanceof NoAnswerError ? err : Object.assign(err, { reusedSocket: outgoing.reusedSocket }));
+      fail(Object.assign(err, { reusedSocket: outgoing.reusedSocket }));
     });
     outgoing.end(request.body);
   });

@@ -34,6 +34,10 @@ export class MetricsTelemetry implements SendTelemetry, DeliveryTelemetry {
     this.emit({ Channel: channel }, ['MessageSent', MetricUnit.Count, 1], ['SendLatency', MetricUnit.Milliseconds, latencyMs]);
   }
 
+  sendUnconfirmed(channel: Channel, latencyMs: number): void {
+    this.emit({ Channel: channel }, ['SendUnconfirmed', MetricUnit.Count, 1], ['SendLatency', MetricUnit.Milliseconds, latencyMs]);
+  }
+
   sendFailed(channel: Channel, reason: ErrorCode, latencyMs?: number): void {
     const failed: Measure = ['SendFailed', MetricUnit.Count, 1];
     if (latencyMs === undefined) this.emit({ Channel: channel }, failed);

@@ -1,4 +1,4 @@
-import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
+import type { MessageProvider, OutboundMessage, ProviderOutcome, SecretsSource } from '../core/ports';
 import { twilioKeysError } from './secrets';
 
 /** Twilio when the secrets hold Twilio keys, the console when they hold none (local console mode). */
@@ -9,7 +9,7 @@ export class ProviderRouter implements MessageProvider {
     private readonly console: MessageProvider,
   ) {}
 
-  async send(message: OutboundMessage): Promise<ProviderReceipt> {
+  async send(message: OutboundMessage): Promise<ProviderOutcome> {
     const { twilio, twilioProblem } = await this.secrets.get();
     // Keys that are there but unusable never mean console mode.
     if (twilioProblem) throw twilioKeysError(twilioProblem);

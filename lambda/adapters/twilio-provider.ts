@@ -1,6 +1,6 @@
 import { GatewayError, isGatewayError } from '../core/errors';
 import type { TwilioCredentials } from '../core/gateway-secrets';
-import type { MessageProvider, OutboundMessage, ProviderReceipt, SecretsSource } from '../core/ports';
+import type { MessageProvider, OutboundMessage, ProviderOutcome, SecretsSource } from '../core/ports';
 import { twilioKeysError } from './secrets';
 import { TWILIO_AUTHENTICATION_FAILED, type TwilioAuth, type TwilioRestClient } from './twilio-rest';
 import { voiceTwiml } from './lazy-voice-twiml';
@@ -36,17 +36,18 @@ export class TwilioProvider implements MessageProvider {
     private readonly options: { machineDetection?: boolean } = {},
   ) {}
 
-  async send(message: OutboundMessage): Promise<ProviderReceipt> {
+  async send(message: OutboundMessage): Promise<ProviderOutcome> {
     const credentials = await this.credentials(false);
     try {
       return await this.sendWith(credentials, message);
     } catch (err) {
+      // A refusal created nothing, so sending again with the new credentials is safe.
       if (!isAuthenticationFailure(err)) throw err;
       const fresh = await this.credentials(true);
       if (sameCredentials(fresh, credentials)) throw err;
-      const receipt = await this.sendWith(fresh, message);
+      const outcome = await this.sendWith(fresh, message);
       // SendLatency is the time spent in Twilio's API, the refused attempt included.
-      return { ...receipt, latencyMs: receipt.latencyMs + ((err as GatewayError).details.latencyMs ?? 0) };
+      return { ...outcome, latencyMs: outcome.latencyMs + ((err as GatewayError).details.latencyMs ?? 0) };
     }
   }
 
@@ -56,7 +57,7 @@ export class TwilioProvider implements MessageProvider {
     return twilio;
   }
 
-  private sendWith(credentials: TwilioCredentials, message: OutboundMessage): Promise<ProviderReceipt> {
+  private sendWith(credentials: TwilioCredentials, message: OutboundMessage): Promise<ProviderOutcome> {
     const auth = authFor(credentials);
     if (message.channel === 'sms') {
       return this.rest.createMessage(auth, {

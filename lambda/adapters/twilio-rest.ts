@@ -1,5 +1,6 @@
 import { maskPhonesIn } from '../core/e164';
 import { GatewayError } from '../core/errors';
+import type { ProviderOutcome } from '../core/ports';
 import { httpRequest, NoAnswerError, type HttpAnswer } from './http-request';
 
 /**
@@ -10,10 +11,12 @@ import { httpRequest, NoAnswerError, type HttpAnswer } from './http-request';
  * cold start, for two form-encoded POSTs. Connections are kept alive, so warm invocations reuse
  * the TLS connection to api.twilio.com.
  *
- * Time budget: each attempt times out after 5 s; a 429, a 5xx or a connection failure is
- * retried once after a jittered backoff, only while the whole call stays under 8 s (Auth0
- * gives the Action 20 s, the Lambda has 10 s). A timeout is not retried: Twilio may have
- * accepted the request, and a second code would confuse the user.
+ * Retries: a create is repeated only when it provably created nothing (`provablyNothing`),
+ * once, after a jittered backoff, while the whole call stays under 8 s (Auth0 gives the Action
+ * 20 s, the Lambda has 10 s). Anything that may have reached Twilio (a timeout after the
+ * request went out, a dropped connection, a 5xx, a 2xx without a resource) is never repeated:
+ * its outcome is `unknown`, and a second create could send a second code. Each attempt times
+ * out after 5 s.
  */
 
 export interface TwilioAuth {
@@ -30,12 +33,6 @@ export interface TwilioRestOptions {
   totalBudgetMs?: number;
   /** For tests: the backoff before the retry, given the attempt's Retry-After (ms) if any. */
   backoffMs?: (retryAfterMs: number | undefined) => number;
-}
-
-export interface TwilioResource {
-  sid: string;
-  status: string;
-  latencyMs: number;
 }
 
 /**
@@ -79,7 +76,10 @@ function readJson(text: string): unknown {
   }
 }
 
-/** Maps a non-2xx Twilio answer to the contract's error (after any retry). */
+/**
+ * Maps a non-2xx Twilio answer to the contract's error (after any retry). Its text quotes
+ * Twilio's message with numbers masked; the gateway scrubs the code out (core/send-message.ts).
+ */
 export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: number, retryAfterSeconds?: number): GatewayError {
   const error = (typeof body === 'object' && body !== null ? body : {}) as TwilioErrorBody;
   const code = typeof error.code === 'number' ? error.code : undefined;
@@ -88,7 +88,8 @@ export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: num
     .filter(Boolean)
     .join(' ');
 
-  if (httpStatus === 429 || httpStatus >= 500) {
+  // A 5xx never gets here: `create` answers it as an unknown outcome (see provablyNothing).
+  if (httpStatus === 429) {
     return new GatewayError('provider_unavailable', `Twilio is unavailable (HTTP ${httpStatus}); try again later.`, {
       providerCode: code,
       latencyMs,
@@ -107,7 +108,20 @@ export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: num
   });
 }
 
-type Attempt = { answer: HttpAnswer; body: unknown } | { failure: 'timeout' | 'network'; cause: unknown };
+type Attempt = { answer: HttpAnswer; body: unknown } | { failure: 'timeout' | 'network'; sent: boolean; cause: unknown };
+
+/**
+ * Whether an attempt provably created nothing, so that repeating it cannot send twice: the
+ * request never left (a refused connection, a DNS or TLS failure, a dead kept-alive socket:
+ * http-request.ts), or Twilio answered 429, which it documents as "never processed and always
+ * safe to retry" (https://www.twilio.com/docs/errors/20429). A 5xx proves nothing: Twilio's
+ * 20500 page warns that retrying a 500 on a message or call create "may send multiple
+ * messages", and a 502, 503 or 504 from a proxy on the way says nothing of what Twilio did
+ * behind it. Other 4xx are refusals, final, with nothing created.
+ */
+function provablyNothing(attempt: Attempt): boolean {
+  return 'failure' in attempt ? !attempt.sent : attempt.answer.status === 429;
+}
 
 export class TwilioRestClient {
   private readonly baseUrl: string;
@@ -122,17 +136,17 @@ export class TwilioRestClient {
     this.backoffMs = options.backoffMs ?? defaultBackoff;
   }
 
-  /** POST /2010-04-01/Accounts/{AccountSid}/Messages.json */
-  createMessage(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<TwilioResource> {
+  /** POST /2010-04-01/Accounts/{AccountSid}/Messages.json. Rejects only when nothing was created. */
+  createMessage(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
     return this.create(auth, 'Messages.json', params);
   }
 
-  /** POST /2010-04-01/Accounts/{AccountSid}/Calls.json */
-  createCall(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<TwilioResource> {
+  /** POST /2010-04-01/Accounts/{AccountSid}/Calls.json, likewise. */
+  createCall(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
     return this.create(auth, 'Calls.json', params);
   }
 
-  private async create(auth: TwilioAuth, resource: string, params: Record<string, string | undefined>): Promise<TwilioResource> {
+  private async create(auth: TwilioAuth, resource: string, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
     const url = `${this.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(auth.accountSid)}/${resource}`;
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value !== undefined) form.append(key, value);
@@ -150,7 +164,7 @@ export class TwilioRestClient {
     const elapsed = () => Math.round(performance.now() - started);
     let attempt = await this.attempt(url, request, this.attemptTimeoutMs);
 
-    if (this.shouldRetry(attempt)) {
+    if (provablyNothing(attempt)) {
       const wait = this.backoffMs('answer' in attempt ? retryAfterMs(attempt.answer) : undefined);
       const remaining = this.totalBudgetMs - elapsed() - wait;
       // A retry with less than a second left would most likely time out anyway.
@@ -162,25 +176,24 @@ export class TwilioRestClient {
 
     const latencyMs = elapsed();
     if ('failure' in attempt) {
-      const what = attempt.failure === 'timeout' ? 'did not answer in time' : 'could not be reached';
-      throw new GatewayError('provider_unavailable', `Twilio ${what}; try again later.`, { latencyMs, cause: attempt.cause });
+      if (!attempt.sent) throw new GatewayError('provider_unavailable', 'Twilio could not be reached; try again later.', { latencyMs, cause: attempt.cause });
+      const detail = attempt.failure === 'timeout' ? 'Twilio did not answer in time.' : 'Twilio hung up before answering.';
+      return { outcome: 'unknown', detail, latencyMs, cause: attempt.cause };
     }
     const { answer, body } = attempt;
+    // Twilio's text is not kept: it may quote the message, and says nothing the status does not.
+    if (answer.status >= 500) return { outcome: 'unknown', detail: `Twilio answered HTTP ${answer.status}.`, latencyMs };
     if (answer.status < 200 || answer.status >= 300) {
       const retryAfter = retryAfterMs(answer);
       throw mapTwilioError(answer.status, body, latencyMs, retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined);
     }
     const resourceBody = (typeof body === 'object' && body !== null ? body : {}) as { sid?: unknown; status?: unknown };
-    if (typeof resourceBody.sid !== 'string' || typeof resourceBody.status !== 'string') {
-      // Twilio said yes but we cannot tell what it created: do not claim success.
-      throw new GatewayError('provider_error', `Twilio answered HTTP ${answer.status} without a resource SID.`, { latencyMs });
+    const sid = typeof resourceBody.sid === 'string' ? resourceBody.sid : undefined;
+    if (sid === undefined || typeof resourceBody.status !== 'string') {
+      // Twilio said yes, but its answer does not say what it created: do not claim success.
+      return { outcome: 'unknown', sid, detail: `Twilio answered HTTP ${answer.status} without a SID and status.`, latencyMs };
     }
-    return { sid: resourceBody.sid, status: resourceBody.status, latencyMs };
-  }
-
-  private shouldRetry(attempt: Attempt): boolean {
-    if ('failure' in attempt) return attempt.failure === 'network';
-    return attempt.answer.status === 429 || attempt.answer.status >= 500;
+    return { outcome: 'accepted', sid, status: resourceBody.status, latencyMs };
   }
 
   private async attempt(url: string, request: { headers: Record<string, string>; body: string }, timeoutMs: number): Promise<Attempt> {
@@ -189,7 +202,7 @@ export class TwilioRestClient {
       return { answer, body: readJson(answer.text) };
     } catch (err) {
       if (!(err instanceof NoAnswerError)) throw err;
-      return { failure: err.timedOut ? 'timeout' : 'network', cause: err };
+      return { failure: err.timedOut ? 'timeout' : 'network', sent: err.sent, cause: err };
     }
   }
 }

@@ -25,7 +25,17 @@ interface Outbound {
 /** An SMS, or a call: `script` is what the call says, in order (core/voice-script.ts), `body` its sentence. */
 export type OutboundMessage = (Outbound & { channel: 'sms' }) | (Outbound & { channel: 'voice'; script: readonly ScriptPart[] });
 
+/**
+ * What became of a message handed to a provider, as far as the gateway can tell. A provider's
+ * `send` resolves to one of these; it rejects (with a GatewayError) only when the provider
+ * provably did not take the message (refused it, or was never reached), so that sending it
+ * again cannot make a second message.
+ */
+export type ProviderOutcome = ProviderReceipt | UnknownOutcome;
+
+/** The provider took the message. */
 export interface ProviderReceipt {
+  outcome: 'accepted';
   /** Twilio's SID (SM... / CA...), or `console-...` in console mode. */
   sid: string;
   /** Twilio's status of the new resource, e.g. `queued`. */
@@ -34,12 +44,29 @@ export interface ProviderReceipt {
   latencyMs: number;
 }
 
+/**
+ * The provider may or may not have taken the message: no answer after the request went out, an
+ * answer that proves nothing, or one that cannot be read. Never to be sent again: it may
+ * already be on its way.
+ */
+export interface UnknownOutcome {
+  outcome: 'unknown';
+  /** The resource's id, when the provider named one. */
+  sid?: string;
+  /** What happened, for the log; numbers masked (the gateway scrubs the code out of it). */
+  detail: string;
+  latencyMs: number;
+  cause?: unknown;
+}
+
 export interface MessageProvider {
-  send(message: OutboundMessage): Promise<ProviderReceipt>;
+  send(message: OutboundMessage): Promise<ProviderOutcome>;
 }
 
 export interface SendTelemetry {
   messageSent(channel: Channel, latencyMs: number): void;
+  /** A send whose outcome is unknown (docs/api.md: 202 unconfirmed). */
+  sendUnconfirmed(channel: Channel, latencyMs: number): void;
   sendFailed(channel: Channel, reason: ErrorCode, latencyMs?: number): void;
 }
 
@@ -65,22 +92,45 @@ export interface CounterStore {
    * as the fullest counter allows.
    */
   increment(key: string, counters: readonly { name: string; max: number }[], expiresAtSeconds: number): Promise<Record<string, number> | undefined>;
-  /** Takes one back from each named counter (a send that was counted but did not happen). */
+  /**
+   * Takes one back from each named counter (a send that was counted but did not happen). Applied
+   * at most once: when its answer is lost it is not repeated, and the count stays taken.
+   */
   decrement(key: string, names: readonly string[]): Promise<void>;
 }
 
 /**
- * At most one send per webhook-id within a window. `claim` marks the id as being processed (or
- * says what the first attempt answered), `complete` records the answer for repeats, `release`
- * forgets a failed attempt so that a retry can send.
+ * At most one send per webhook-id within a window, whatever fails. Each attempt holds an owner
+ * token. `claim` takes the id (or says what became of it); `startSending` marks the claim as
+ * sending, the last step before the provider is called; `complete` records the answer for
+ * repeats; `release` forgets a claim whose attempt provably sent nothing, so that a retry
+ * sends. Every write is conditional on the owner, so repeating one (its answer was lost) finds
+ * it done, and an attempt that lost its claim to another never sends.
  */
 export interface IdempotencyStore {
   /**
-   * Resolves to `undefined` when this attempt may proceed, or to the first attempt's answer.
-   * Throws request_in_progress while another attempt holds the id, idempotency_key_reused when
-   * the id was used for a request with another `fingerprint`.
+   * Claims the id for `owner`, for `leaseMs`: a claim that never started sending can be taken
+   * over by another attempt after that. Throws request_in_progress while another attempt holds
+   * the id, idempotency_key_reused when the id was used for a request with another `fingerprint`,
+   * provider_unavailable when the store cannot tell.
    */
-  claim(key: string, fingerprint: string, options?: { remainingTimeMs?: number }): Promise<Record<string, unknown> | undefined>;
-  complete(key: string, answer: Record<string, unknown>): Promise<void>;
-  release(key: string): Promise<void>;
+  claim(key: string, fingerprint: string, owner: string, options: { leaseMs: number }): Promise<ClaimResult>;
+  /**
+   * Marks the claim as sending, until `remainingTimeMs` from now (the attempt's own end). From
+   * then on no other attempt takes the id over. Throws request_in_progress when `owner` no
+   * longer holds the claim, provider_unavailable when the store cannot tell.
+   */
+  startSending(key: string, owner: string, options: { remainingTimeMs: number }): Promise<void>;
+  /** Records the answer for repeats, while `owner` still holds the id. */
+  complete(key: string, owner: string, answer: Record<string, unknown>): Promise<void>;
+  /** Forgets the claim, while `owner` still holds it. */
+  release(key: string, owner: string): Promise<void>;
 }
+
+export type ClaimResult =
+  /** The id is this attempt's. */
+  | { state: 'claimed' }
+  /** An earlier attempt finished: its answer, for the repeat. */
+  | { state: 'answered'; answer: Record<string, unknown> }
+  /** An earlier attempt started sending and ended without recording what happened: the outcome is unknown. */
+  | { state: 'abandoned' };

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { checkDestination, type DestinationPolicy } from './destinations';
 import { maskPhone } from './e164';
 import { GatewayError, isGatewayError } from './errors';
-import type { IdempotencyStore, Log, MessageProvider, SecretsSource, SendTelemetry } from './ports';
+import type { IdempotencyStore, Log, MessageProvider, ProviderOutcome, SecretsSource, SendTelemetry } from './ports';
 import type { RateLimiter, Reservation } from './rate-limiter';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';
@@ -13,6 +13,11 @@ import { voiceScript } from './voice-script';
  * The send use case, from a signed body to a receipt: verify, validate, screen the
  * destination, run once per webhook-id, count against the rate limits, render, send, and
  * account for the outcome in logs and metrics. It knows nothing of API Gateway or Twilio.
+ *
+ * Its invariants, whatever fails on the way (docs/reliability.md): at most one provider send
+ * per webhook-id; a send whose outcome is unknown is answered `unconfirmed`, keeps its quota,
+ * and is never repeated; a slow or lost state-store answer never costs the user the code; no
+ * code in any provider text that reaches a response or a log.
  */
 
 export interface SendDependencies {
@@ -31,17 +36,32 @@ export interface SignedRequest {
   headers: Record<string, string | undefined>;
   /** The raw body exactly as signed. */
   body: string;
-  /** Time left in this invocation: bounds how long a crashed attempt blocks its retries. */
+  /** Time left in this invocation: bounds how long an attempt that died while sending blocks its retries. */
   remainingTimeMs?: number;
 }
 
-/** The contract's 200 body. */
-export interface SendResult extends Record<string, unknown> {
+/** The contract's 200 body: the provider took the message. */
+export interface SentResult extends Record<string, unknown> {
   id: string;
   sid: string;
   status: string;
   channel: Channel;
 }
+
+/**
+ * The contract's 202 body (docs/api.md): the message was handed to the provider but whether it
+ * took it is unknown, so it is not sent again. `sid` only when the provider named the resource.
+ */
+export interface UnconfirmedResult extends Record<string, unknown> {
+  id: string;
+  status: typeof UNCONFIRMED;
+  channel: Channel;
+  sid?: string;
+}
+
+export type SendResult = SentResult | UnconfirmedResult;
+
+export const UNCONFIRMED = 'unconfirmed';
 
 // The id becomes an idempotency key and a log field: keep it short and printable.
 const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
@@ -49,6 +69,14 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 // Refusals that are not a failed send: the first attempt is still running, or the caller
 // reused an id. They are logged, not counted in SendFailed.
 const NOT_A_SEND: ReadonlySet<string> = new Set(['request_in_progress', 'idempotency_key_reused']);
+
+// How long a claim that has not started sending holds the webhook-id. Past it, a retry takes the
+// claim over (the first attempt died or gave up before sending); the first attempt, if alive,
+// then finds its claim gone and sends nothing. Long enough for the claim's round trips, short
+// enough that the forwarder's retry after a 503 finds it expired.
+const PRE_SEND_LEASE_MS = 3_000;
+// An attempt with no known end (outside Lambda) is presumed over after this.
+const DEFAULT_ATTEMPT_MS = 60_000;
 
 function toGatewayError(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
@@ -74,10 +102,24 @@ export async function sendMessage(request: SignedRequest, deps: SendDependencies
     else deps.log.warn('request refused', attributes);
     throw error;
   }
-  return deliver(id, message, request, limiterKey, deps);
+  const fingerprint = createHash('sha256').update(request.body).digest('base64url');
+  const remainingTimeMs = request.remainingTimeMs ?? DEFAULT_ATTEMPT_MS;
+  return deliver({ id, owner: randomBytes(16).toString('base64url'), fingerprint, message, remainingTimeMs }, limiterKey, deps);
 }
 
-async function deliver(id: string, message: SendRequest, request: SignedRequest, limiterKey: string, deps: SendDependencies) {
+/** One attempt at one webhook-id. */
+interface Attempt {
+  id: string;
+  /** This attempt's token on the webhook-id's claim. */
+  owner: string;
+  fingerprint: string;
+  message: SendRequest;
+  /** Time left in the invocation when the request came in. */
+  remainingTimeMs: number;
+}
+
+async function deliver(attempt: Attempt, limiterKey: string, deps: SendDependencies): Promise<SendResult> {
+  const { message } = attempt;
   const context = {
     recipient: maskPhone(message.recipient.e164),
     country: message.recipient.country ?? `+${message.recipient.callingCode}`,
@@ -88,28 +130,19 @@ async function deliver(id: string, message: SendRequest, request: SignedRequest,
   };
   try {
     checkDestination(message.recipient, deps.destinations);
-    const fingerprint = createHash('sha256').update(request.body).digest('base64url');
 
-    const begun = await begin(id, fingerprint, message, request, limiterKey, deps);
-    if ('replay' in begun) {
-      deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: begun.replay.sid });
-      return begun.replay;
+    const begun = await begin(attempt, limiterKey, deps);
+    if ('answered' in begun) {
+      deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: begun.answered.sid });
+      return begun.answered;
     }
-    const { reservation } = begun;
-
-    let result: SendResult;
-    try {
-      result = await send(id, message, context, deps);
-    } catch (err) {
-      await Promise.all([reservation.release(), forget(id, deps)]);
-      throw err;
+    if ('abandoned' in begun) {
+      // The attempt that was sending ended (its invocation timed out) without recording what
+      // happened: it may have sent. Never sent again. That attempt shows as a Lambda error.
+      deps.log.warn('first attempt ended while sending', { ...context, outcome: UNCONFIRMED });
+      return { id: attempt.id, status: UNCONFIRMED, channel: message.channel };
     }
-    await deps.idempotency.complete(id, result).catch((err: unknown) => {
-      // Sent, but the answer could not be stored: the user has the message, so say so; a repeat
-      // of this id is refused as in progress until the claim ends with this invocation.
-      deps.log.warn('idempotency record not completed after a successful send', { ...context, error: (err as Error).message });
-    });
-    return result;
+    return await send(attempt, begun.reservation, context, deps);
   } catch (err) {
     const error = toGatewayError(err);
     if (!NOT_A_SEND.has(error.code)) deps.telemetry.sendFailed(message.channel, error.code, error.details.latencyMs);
@@ -131,56 +164,123 @@ async function deliver(id: string, message: SendRequest, request: SignedRequest,
 /**
  * Claims the webhook-id and counts the send against the rate limits at the same time: one round
  * trip to the state table instead of two, on every send. Whatever one side answers, the other
- * keeps nothing it did not use. Resolves to the first answer when the id was already served.
+ * keeps nothing it did not use.
  */
 async function begin(
-  id: string,
-  fingerprint: string,
-  message: SendRequest,
-  request: SignedRequest,
+  attempt: Attempt,
   limiterKey: string,
   deps: SendDependencies,
-): Promise<{ replay: SendResult } | { reservation: Reservation }> {
+): Promise<{ answered: SendResult } | { abandoned: true } | { reservation: Reservation }> {
   const [claim, reservation] = await Promise.allSettled([
-    deps.idempotency.claim(id, fingerprint, { remainingTimeMs: request.remainingTimeMs }),
-    deps.limiter.reserve(message, limiterKey),
+    deps.idempotency.claim(attempt.id, attempt.fingerprint, attempt.owner, { leaseMs: PRE_SEND_LEASE_MS }),
+    deps.limiter.reserve(attempt.message, limiterKey),
   ]);
-  if (claim.status === 'rejected' || claim.value !== undefined) {
+  if (claim.status === 'rejected' || claim.value.state !== 'claimed') {
     if (reservation.status === 'fulfilled') await reservation.value.release();
-    if (claim.status === 'rejected') throw claim.reason;
-    return { replay: claim.value as SendResult };
+    if (claim.status === 'fulfilled') {
+      return claim.value.state === 'answered' ? { answered: claim.value.answer as SendResult } : { abandoned: true };
+    }
+    // The store could not tell; the claim's write may have been applied, its answer lost. Forget
+    // it, so that a retry need not wait for the lease.
+    if (isGatewayError(claim.reason) && claim.reason.code === 'provider_unavailable') await forget(attempt, deps);
+    throw claim.reason;
   }
   if (reservation.status === 'rejected') {
-    await forget(id, deps);
+    await forget(attempt, deps);
     throw reservation.reason;
   }
   return { reservation: reservation.value };
 }
 
-/** Forgets a claim whose attempt failed, so that a retry sends. A failure here only delays that retry. */
-async function forget(id: string, deps: SendDependencies): Promise<void> {
-  await deps.idempotency.release(id).catch((err: unknown) => {
+/** Forgets this attempt's claim, having sent nothing, so that a retry sends. A failure here only delays that retry. */
+async function forget(attempt: Attempt, deps: SendDependencies): Promise<void> {
+  await deps.idempotency.release(attempt.id, attempt.owner).catch((err: unknown) => {
     deps.log.warn('idempotency claim not released', { error: (err as Error).message });
   });
 }
 
-/** Renders the message and hands it to the provider; accounts for the send in logs and metrics. */
-async function send(id: string, message: SendRequest, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
-  const rendered = deps.catalog.render(message);
-  const outbound = { to: message.recipient.e164, body: rendered.body, language: rendered.language };
-  const receipt = await deps.provider.send(
-    message.channel === 'voice'
-      ? { ...outbound, channel: 'voice', script: voiceScript(rendered.body, message.code) }
-      : { ...outbound, channel: 'sms' },
-  );
-  deps.telemetry.messageSent(message.channel, receipt.latencyMs);
-  deps.log.info('message sent', {
+/**
+ * Marks the claim as sending, hands the message to the provider and records the outcome. Only a
+ * refusal (nothing sent) gives the claim and the quota back; an unknown outcome keeps both.
+ */
+async function send(attempt: Attempt, reservation: Reservation, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
+  const { id, message } = attempt;
+  const giveBack = () => Promise.all([reservation.release(), forget(attempt, deps)]);
+  let outcome: ProviderOutcome;
+  let rendered: ReturnType<MessageCatalog['render']>;
+  try {
+    rendered = deps.catalog.render(message);
+    // From here on no other attempt may take the webhook-id: what follows may send.
+    await deps.idempotency.startSending(id, attempt.owner, { remainingTimeMs: attempt.remainingTimeMs });
+    const outbound = { to: message.recipient.e164, body: rendered.body, language: rendered.language };
+    const sending = deps.provider.send(
+      message.channel === 'voice'
+        ? { ...outbound, channel: 'voice', script: voiceScript(rendered.body, message.code) }
+        : { ...outbound, channel: 'sms' },
+    );
+    outcome = await sending.catch((err: unknown) => {
+      // A refusal: nothing was sent. Anything else may have come after the request went out.
+      if (isGatewayError(err)) throw scrub(err, message.code);
+      return { outcome: 'unknown', detail: 'The provider failed unexpectedly.', latencyMs: 0, cause: err } as const;
+    });
+  } catch (err) {
+    await giveBack();
+    throw err;
+  }
+
+  if (outcome.outcome === 'accepted') {
+    deps.telemetry.messageSent(message.channel, outcome.latencyMs);
+    deps.log.info('message sent', {
+      ...context,
+      outcome: 'sent',
+      sid: outcome.sid,
+      status: outcome.status,
+      template: rendered.source,
+      latencyMs: outcome.latencyMs,
+    });
+    return record(attempt, { id, sid: outcome.sid, status: outcome.status, channel: message.channel }, context, deps);
+  }
+  // Unknown: the quota stays spent and the claim is completed as unconfirmed, so that no retry
+  // of this webhook-id sends it again.
+  deps.telemetry.sendUnconfirmed(message.channel, outcome.latencyMs);
+  deps.log.error('message outcome unknown', {
     ...context,
-    outcome: 'sent',
-    sid: receipt.sid,
-    status: receipt.status,
+    outcome: UNCONFIRMED,
+    sid: outcome.sid,
     template: rendered.source,
-    latencyMs: receipt.latencyMs,
+    detail: redact(outcome.detail, message.code),
+    latencyMs: outcome.latencyMs,
+    error: outcome.cause,
   });
-  return { id, sid: receipt.sid, status: receipt.status, channel: message.channel };
+  return record(attempt, { id, status: UNCONFIRMED, channel: message.channel, ...(outcome.sid ? { sid: outcome.sid } : {}) }, context, deps);
+}
+
+/**
+ * Records the answer for repeats. A failure only changes what a repeat hears, never this answer:
+ * a repeat is told to wait until this invocation's end, then gets `unconfirmed`.
+ */
+async function record(attempt: Attempt, result: SendResult, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
+  await deps.idempotency.complete(attempt.id, attempt.owner, result).catch((err: unknown) => {
+    deps.log.warn('idempotency record not completed', { ...context, error: (err as Error).message });
+  });
+  return result;
+}
+
+/**
+ * Removes the one-time code from text a provider wrote: its error message may quote the message
+ * it refused, or the TwiML that reads the code digit by digit, with spaces, commas or pause tags
+ * (`4<break time="500ms"/>8`) between the digits. Digits that are part of a longer number (an
+ * error code, a SID) are left alone. (The adapters mask phone numbers already.)
+ */
+export function redact(text: string, code: string | undefined): string {
+  if (code === undefined) return text;
+  const between = '(?:<[^>]{0,40}>|[^\\d<]){0,40}';
+  return text.replace(new RegExp(`(?<!\\d)${code.split('').join(between)}(?!\\d)`, 'g'), '***');
+}
+
+/** Scrubs the code out of a provider's refusal: its message, and the stack that repeats it. */
+function scrub(error: GatewayError, code: string | undefined): GatewayError {
+  error.message = redact(error.message, code);
+  if (error.stack) error.stack = redact(error.stack, code);
+  return error;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { GatewayError, isGatewayError } from '../core/errors';
-import { sendMessage, type SendDependencies } from '../core/send-message';
+import { sendMessage, UNCONFIRMED, type SendDependencies } from '../core/send-message';
 import { MAX_BODY_BYTES } from '../core/send-request';
 import { bodyBytes, errorResponse, jsonResponse, lowerCaseHeaders, mediaType, method, type HttpResponse } from '../http/api-gateway';
 
@@ -29,7 +29,8 @@ export function createSendHandler(deps: SendDependencies & { logger: Logger }) {
         throw new GatewayError('unsupported_media_type', 'The content-type must be application/json.');
       }
       const result = await sendMessage({ headers, body: bytes.toString('utf8'), remainingTimeMs: context.getRemainingTimeInMillis() }, deps);
-      return jsonResponse(200, result);
+      // 202: handed to the provider, outcome unknown (docs/api.md); the forwarders treat it as done.
+      return jsonResponse(result.status === UNCONFIRMED ? 202 : 200, result);
     } catch (err) {
       // sendMessage logs what it refuses; only the HTTP-level refusals above are logged here.
       if (!isGatewayError(err)) {

@@ -2,7 +2,7 @@ import { MIN_ATTEMPTS_FOR_RATE } from '../../cdk/constructs/gateway-metrics';
 import { logicalIdOf, resourcesOfType, synthGateway, type CfnResourceJson, type Synthesized, removeAssemblies } from './synth';
 
 /**
- * The five alarms and the dashboard, synthesized with non-default alarm context so the tests
+ * The six alarms and the dashboard, synthesized with non-default alarm context so the tests
  * also prove the context reaches them.
  */
 
@@ -34,12 +34,13 @@ function evaluate(expression: string, values: Record<string, number | undefined>
   );
 }
 
-test('five alarms, each with a name, a description with a runbook hint, both actions on the one topic, missing data not breaching', () => {
+test('six alarms, each with a name, a description with a runbook hint, both actions on the one topic, missing data not breaching', () => {
   expect(Object.keys(alarms).sort()).toEqual([
     'MfaSmsGateway-api-5xx',
     'MfaSmsGateway-delivery-failure-rate',
     'MfaSmsGateway-send-burst',
     'MfaSmsGateway-send-lambda-errors',
+    'MfaSmsGateway-send-unconfirmed',
     'MfaSmsGateway-status-lambda-errors',
   ]);
   for (const { Properties: p } of Object.values(alarms)) {
@@ -149,6 +150,19 @@ test('send-burst: MessageSent over both channels in 5 minutes above burstCeiling
   expect(evaluate(expression, { ...Object.fromEntries(Object.keys(ids).map((id) => [id, undefined])), [Object.keys(ids)[0]]: 3 })).toBe(3);
 });
 
+test('send-unconfirmed: SendUnconfirmed over both channels, 3 or more in 5 minutes', () => {
+  const p = alarm('send-unconfirmed');
+  expect(p).toMatchObject({ Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 });
+  const metrics = p.Metrics as any[];
+  const stats = metrics.filter((m) => m.MetricStat);
+  expect(stats.map((m) => [m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions])).toEqual(
+    ['sms', 'voice'].map((channel) => ['Acme/Sms', 'SendUnconfirmed', [{ Name: 'Channel', Value: channel }]]),
+  );
+  const expression = metrics.find((m) => m.Expression).Expression as string;
+  expect(evaluate(expression, Object.fromEntries(stats.map((m, i) => [m.Id, i === 0 ? 2 : undefined])))).toBe(2);
+  expect(evaluate(expression, Object.fromEntries(stats.map((m) => [m.Id, 2])))).toBe(4);
+});
+
 describe('dashboard', () => {
   let widgets: any[];
 
@@ -167,8 +181,13 @@ describe('dashboard', () => {
     return widget.properties;
   };
 
-  test('shows the state of all five alarms', () => {
-    expect(titled('Alarms').alarms).toHaveLength(5);
+  test('shows the state of all six alarms', () => {
+    expect(titled('Alarms').alarms).toHaveLength(6);
+  });
+
+  test('unconfirmed sends per channel', () => {
+    const metrics = titled('Unconfirmed sends (outcome unknown, not sent again)').metrics as unknown[][];
+    expect(metrics.map((m) => [m[0], m[1], m[2], m[3]])).toEqual(['sms', 'voice'].map((channel) => ['Acme/Sms', 'SendUnconfirmed', 'Channel', channel]));
   });
 
   test.each(['sms', 'voice'])('%s: sent / delivered / undelivered / failed from the Channel-only series', (channel) => {

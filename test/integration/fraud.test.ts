@@ -107,10 +107,11 @@ describe('rate limits', () => {
     });
   });
 
-  it('gives the quota back when Twilio fails, so a retry does not pay twice', async () => {
+  it('gives the quota back when Twilio provably sent nothing, so a retry does not pay twice', async () => {
     await withGateway({}, async (gateway) => {
       const id = `msg_${randomUUID()}`;
-      twilio.script(twilioError(500, 20500, 'Internal Server Error'), twilioError(500, 20500, 'Internal Server Error'));
+      // 429 twice: never processed (twilio.com/docs/errors/20429), so the gateway answers 503.
+      twilio.script(twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'));
       expect((await send(gateway, { recipient: '+14155550601' }, { id })).status).toBe(503);
       expect((await send(gateway, { recipient: '+14155550601' }, { id })).status).toBe(200);
       for (let i = 0; i < 4; i++) expect((await send(gateway, { recipient: '+14155550601' })).status).toBe(200);

@@ -47,8 +47,10 @@ it('never writes or answers the code or the full number, on any path', async () 
   expect((await send(base)).status).toBe(400);
   twilio.script(twilioError(400, 21608, `The number ${RECIPIENT} is unverified. Trial accounts cannot send messages to unverified numbers; verify ${RECIPIENT} at twilio.com/user/account/phone-numbers/verified.`));
   expect((await send(base)).status).toBe(502);
-  twilio.script(twilioError(500, 20500, 'Internal Server Error'), twilioError(500, 20500, 'Internal Server Error'));
+  twilio.script(twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'));
   expect((await send(base)).status).toBe(503);
+  twilio.script(twilioError(500, 20500, 'Internal Server Error'));
+  expect((await send(base)).status).toBe(202);
 
   expect((await send({ ...base, message_type: 'fax' })).status).toBe(400);
   expect((await send({ ...base, recipient: `${RECIPIENT}99999` })).status).toBe(400);
@@ -66,4 +68,30 @@ it('never writes or answers the code or the full number, on any path', async () 
   expect(everything).not.toContain(NATIONAL);
   expect(everything).not.toContain(secret.slice('whsec_'.length));
   expect(everything).not.toContain(twilio.authToken);
+});
+
+it("scrubs the code out of Twilio's own text when it quotes the message (fault 9 of issue 10)", async () => {
+  // A six-digit code: too short to be masked as a phone number, so only scrubbing removes it.
+  const code = '482913';
+  const base = { recipient: RECIPIENT, code, client_name: 'Acme' };
+  gateway.output.clear();
+  responses.length = 0;
+
+  twilio.script(twilioError(400, 21608, `Cannot send "${code} is your Acme verification code." to unverified ${RECIPIENT}.`));
+  expect((await send(base)).status).toBe(502);
+  twilio.script(twilioError(400, 21211, `Invalid 'To' for message '${code} is your code' (code ${code.split('').join(' ')}).`));
+  expect((await send(base)).status).toBe(400);
+  twilio.script(twilioError(400, 13520, `Invalid TwiML: <Say>Your code is ${code.split('').join(', ')}.</Say>`));
+  expect((await send({ ...base, message_type: 'voice' })).status).toBe(502);
+  twilio.script(twilioError(400, 13520, `Invalid TwiML: <Say voice="Polly.Joanna-Neural">${code.split('').join('<break time="500ms"/>')}</Say>`));
+  expect((await send({ ...base, message_type: 'voice' })).status).toBe(502);
+  // An unknown outcome (a 5xx) is logged with Twilio's text too.
+  twilio.script(twilioError(500, 20500, `Internal error while sending "${code}"`));
+  await send(base);
+
+  const everything = [gateway.output.text, ...responses].join('\n');
+  expect(gateway.output.logs().length).toBeGreaterThanOrEqual(4);
+  expect(everything).toContain('Twilio error 21608');
+  expect(everything).not.toMatch(/4(\D|<break time="500ms"\/>){0,22}8(\D|<break time="500ms"\/>){0,22}2(\D|<break time="500ms"\/>){0,22}9/);
+  expect(everything).not.toContain(NATIONAL);
 });

@@ -1,11 +1,13 @@
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
+import { refusedUrl } from '../support/fault-proxy';
 import { NO_RATE_LIMITS, post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { metricSummary } from '../support/output';
 import { newSigningSecret, signedHeaders } from '../support/signing';
 
 /**
  * POST /messages through the local server (the `npm start` path) against a loopback Twilio:
- * the contract's success body, the exact requests Twilio receives, and every error row.
+ * the contract's success body, the exact requests Twilio receives, every error row, and the
+ * 202 answer of a send whose outcome is unknown.
  */
 
 const SENDER = '+15017122661';
@@ -239,30 +241,66 @@ describe('refusals (every row of the contract table)', () => {
     expect(failed).toMatchObject({ Channel: 'sms', Reason: 'provider_error', SendFailed: 1 });
   });
 
-  it('502 provider_error when Twilio answers 2xx without a resource', async () => {
-    twilio.script({ status: 201, body: '<html>surprise</html>' });
-    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 502, 'provider_error');
-  });
-
-  it('503 provider_unavailable when Twilio keeps failing with 5xx (one retry, then stop)', async () => {
+  it('503 provider_unavailable when Twilio keeps answering 429 (one retry, then stop)', async () => {
     const before = twilio.requests.length;
-    twilio.script(twilioError(500, 20500, 'Internal Server Error'), { status: 503, body: 'garbage' });
+    twilio.script(twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'));
     await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 503, 'provider_unavailable');
     expect(twilio.requests.length - before).toBe(2);
   });
 
-  it('503 provider_unavailable when Twilio does not answer within 5 s (no retry: it may have sent)', async () => {
+  it('503 provider_unavailable when Twilio cannot be reached (a refused connection sends nothing)', async () => {
+    const unreachable = await startGateway(twilioModeEnv(twilio, secret, { ...NO_RATE_LIMITS, TWILIO_API_BASE_URL: await refusedUrl() }));
+    try {
+      const text = JSON.stringify({ recipient: RECIPIENT, code: '1234' });
+      const response = await post(`${unreachable.url}/messages`, text, signedHeaders(secret, text));
+      await expectError(response, 503, 'provider_unavailable');
+      expect(response.body.error.message).toBe('Twilio could not be reached; try again later.');
+    } finally {
+      await unreachable.close();
+    }
+  });
+});
+
+describe('unknown outcomes: 202 unconfirmed, never sent again', () => {
+  const unconfirmed = (response: Awaited<ReturnType<typeof send>>) => {
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({ id: expect.stringMatching(/^msg_/), status: 'unconfirmed', channel: 'sms' });
+  };
+
+  it('when Twilio answers 2xx without a resource', async () => {
+    twilio.script({ status: 201, body: '<html>surprise</html>' });
+    unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
+  });
+
+  it('with the SID when Twilio names one but no status', async () => {
+    twilio.script({ status: 201, body: { sid: `SM${'f'.repeat(32)}` } });
+    const response = await send({ recipient: RECIPIENT, code: '1234' });
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({ id: expect.any(String), status: 'unconfirmed', channel: 'sms', sid: `SM${'f'.repeat(32)}` });
+  });
+
+  it('when Twilio answers 5xx (no retry: it may have sent)', async () => {
     const before = twilio.requests.length;
-    twilio.script({ status: 201, body: {}, delayMs: 6_000 });
-    const started = Date.now();
-    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 503, 'provider_unavailable');
-    expect(Date.now() - started).toBeLessThan(6_000);
+    twilio.script(twilioError(500, 20500, 'Internal Server Error'));
+    unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
     expect(twilio.requests.length - before).toBe(1);
   });
 
-  it('503 provider_unavailable when Twilio hangs up twice', async () => {
-    twilio.script({ status: 0, hangUp: true }, { status: 0, hangUp: true });
-    await expectError(await send({ recipient: RECIPIENT, code: '1234' }), 503, 'provider_unavailable');
+  it('when Twilio does not answer within 5 s (no retry: it may have sent)', async () => {
+    const before = twilio.requests.length;
+    twilio.script(twilio.accepting({ delayMs: 6_000 }));
+    const started = Date.now();
+    unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(twilio.requests.length - before).toBe(1);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['SendUnconfirmed[Channel]', 'SendLatency[Channel]']);
+  });
+
+  it('when Twilio hangs up after reading the request', async () => {
+    const before = twilio.requests.length;
+    twilio.script(twilio.accepting({ hangUp: true }));
+    unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
+    expect(twilio.requests.length - before).toBe(1);
   });
 
   it('keeps serving after all of the above', async () => {

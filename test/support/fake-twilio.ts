@@ -104,6 +104,15 @@ export class FakeTwilio {
     this.scripts.push(...responses);
   }
 
+  /**
+   * A script for a Twilio that accepts the request as it normally would (the message or call
+   * is created, and in `created`) but then misbehaves on the way back: answers `delayMs` late,
+   * or hangs up without answering. From the client's side the outcome is unknown.
+   */
+  accepting(misbehavior: Pick<ScriptedResponse, 'delayMs' | 'hangUp'>): Script {
+    return (request) => ({ ...this.behave(request), ...misbehavior });
+  }
+
   close(): Promise<void> {
     return this.loopback.close();
   }

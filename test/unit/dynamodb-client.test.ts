@@ -3,10 +3,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DynamoDbClient, DynamoDbError, isConditionFailure } from '../../lambda/adapters/dynamodb-client';
+import { FaultProxy } from '../support/fault-proxy';
 
 /**
  * The fetch-free DynamoDB client: the JSON protocol, SigV4 signatures exactly as the AWS SDK's
- * own signer makes them, DynamoDB's errors, and which failures get a second try.
+ * own signer makes them, DynamoDB's errors, and which failures get a second try (a write that
+ * must not be applied twice gets one only when it provably was not).
  */
 
 interface Seen {
@@ -123,6 +125,41 @@ it('tries once more after throttling or a 5xx, and no more', async () => {
   answers.push({ status: 500, body: { __type: 'InternalServerError' } }, { status: 500, body: { __type: 'InternalServerError' } });
   await expect(client().call('UpdateItem', {})).rejects.toMatchObject({ name: 'InternalServerError', status: 500 });
   expect(seen).toHaveLength(4);
+});
+
+it('repeats a write that must not be applied twice only when DynamoDB provably did not apply it', async () => {
+  answers.push({ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'slow down' } }, { status: 200, body: { ok: 2 } });
+  expect(await client().call('UpdateItem', {}, { idempotent: false })).toEqual({ ok: 2 });
+  // A 500 on a single-item write "may have succeeded or failed" (DynamoDB's error-handling guide).
+  answers.push({ status: 500, body: { __type: 'InternalServerError' } });
+  await expect(client().call('UpdateItem', {}, { idempotent: false })).rejects.toMatchObject({ name: 'InternalServerError' });
+  expect(seen).toHaveLength(3);
+});
+
+describe('lost and late answers', () => {
+  let faulty: FaultProxy;
+  beforeEach(async () => {
+    faulty = await FaultProxy.start(endpoint);
+  });
+  afterEach(() => faulty.close());
+  const viaProxy = () => new DynamoDbClient({ ...ENV, AWS_ENDPOINT_URL_DYNAMODB: faulty.url }, { timeoutMs: 200 });
+
+  it('tries an idempotent operation once more after a lost or late answer', async () => {
+    answers.push({ status: 200, body: { n: 1 } }, { status: 200, body: { n: 2 } }, { status: 200, body: { n: 3 } }, { status: 200, body: { n: 4 } });
+    faulty.inject({ kind: 'lose-answer' });
+    expect(await viaProxy().call('PutItem', {})).toEqual({ n: 2 });
+    faulty.inject({ kind: 'delay', ms: 400 });
+    expect(await viaProxy().call('PutItem', {})).toEqual({ n: 4 });
+    expect(seen).toHaveLength(4);
+  });
+
+  it('does not repeat a non-idempotent write whose answer was lost or late: it may have been applied', async () => {
+    faulty.inject({ kind: 'lose-answer' });
+    await expect(viaProxy().call('UpdateItem', {}, { idempotent: false })).rejects.toMatchObject({ sent: true, timedOut: false });
+    faulty.inject({ kind: 'delay', ms: 400 });
+    await expect(viaProxy().call('UpdateItem', {}, { idempotent: false })).rejects.toMatchObject({ sent: true, timedOut: true });
+    expect(seen).toHaveLength(2);
+  });
 });
 
 it('needs credentials, as the SDK does', () => {

@@ -47,6 +47,16 @@ describe('MetricsTelemetry', () => {
     ]);
   });
 
+  it('counts a send whose outcome is unknown with its latency, by channel', () => {
+    telemetry.sendUnconfirmed('voice', 5_003);
+    expect(documents()).toEqual([
+      emf({ Channel: 'voice' }, [
+        ['SendUnconfirmed', 'Count', 1],
+        ['SendLatency', 'Milliseconds', 5_003],
+      ]),
+    ]);
+  });
+
   it('counts a failed send by channel, and by channel and reason', () => {
     telemetry.sendFailed('voice', 'channel_unavailable');
     expect(documents()).toEqual([

@@ -6,8 +6,9 @@ import { FakeTwilio, twilioError } from '../support/fake-twilio';
 
 /**
  * The hand-written Twilio REST client against a loopback Twilio: what goes on the wire, how
- * Twilio's answers map to the contract's errors, and the retry and time budget. Budgets are
- * small and the backoff is fixed so that every test stays fast.
+ * Twilio's answers map to the contract's errors or to an unknown outcome, and the retry (only
+ * of what provably created nothing) and time budget. Budgets are small and the backoff is
+ * fixed so that every test stays fast.
  */
 
 const RECIPIENT = '+14155550123';
@@ -55,7 +56,7 @@ describe('requests', () => {
   it('creates a message with a form POST, Basic auth with the account SID and auth token', async () => {
     const { value, requests } = await requestsDuring(() => client().createMessage(accountAuth(), sms()));
 
-    expect(value).toEqual({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', latencyMs: expect.any(Number) });
+    expect(value).toEqual({ outcome: 'accepted', sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', latencyMs: expect.any(Number) });
     expect(requests).toHaveLength(1);
     const [request] = requests;
     expect(request.method).toBe('POST');
@@ -150,15 +151,22 @@ describe("Twilio's errors", () => {
     expect(error.toBody().error.provider_code).toBe(code);
   });
 
-  it.each([429, 500, 502, 503])('HTTP %i twice becomes provider_unavailable (503) after one retry', async (httpStatus) => {
-    twilio.script(twilioError(httpStatus, 20500, 'Busy'), twilioError(httpStatus, 20500, 'Busy'));
+  it('HTTP 429 twice becomes provider_unavailable (503) after one retry: Twilio never processed either', async () => {
+    twilio.script(twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'));
     const { error, requests } = await failure(() => client().createMessage(accountAuth(), sms()));
     expect(requests).toHaveLength(2);
     expect(error.code).toBe('provider_unavailable');
     expect(error.status).toBe(503);
-    expect(error.message).toBe(`Twilio is unavailable (HTTP ${httpStatus}); try again later.`);
-    expect(error.details.providerCode).toBe(20500);
+    expect(error.message).toBe('Twilio is unavailable (HTTP 429); try again later.');
+    expect(error.details.providerCode).toBe(20429);
     expect(error.retryable).toBe(true);
+  });
+
+  it.each([500, 502, 503, 504])('HTTP %i is an unknown outcome, never retried: Twilio may have created the message', async (httpStatus) => {
+    twilio.script(twilioError(httpStatus, 20500, `Busy sending to ${RECIPIENT}`));
+    const { value, requests } = await requestsDuring(() => client().createMessage(accountAuth(), sms()));
+    expect(requests).toHaveLength(1);
+    expect(value).toEqual({ outcome: 'unknown', detail: `Twilio answered HTTP ${httpStatus}.`, latencyMs: expect.any(Number) });
   });
 
   it('masks every phone number Twilio quotes, in any format', async () => {
@@ -197,16 +205,20 @@ describe("Twilio's errors", () => {
   });
 
   it.each([
-    ['HTML', { status: 201, body: '<html>surprise</html>' }],
-    ['JSON without a sid', { status: 201, body: { status: 'queued' } }],
-    ['JSON without a status', { status: 200, body: { sid: 'SM123' } }],
-    ['an empty body', { status: 201, body: '' }],
-  ])('does not claim success for a 2xx with %s', async (_case, answer) => {
+    ['HTML', { status: 201, body: '<html>surprise</html>' }, undefined],
+    ['JSON without a sid', { status: 201, body: { status: 'queued' } }, undefined],
+    ['JSON without a status', { status: 200, body: { sid: 'SM123' } }, 'SM123'],
+    ['an empty body', { status: 201, body: '' }, undefined],
+  ])('does not claim success for a 2xx with %s: the outcome is unknown, never retried', async (_case, answer, sid) => {
     twilio.script(answer);
-    const { error, requests } = await failure(() => client().createMessage(accountAuth(), sms()));
+    const { value, requests } = await requestsDuring(() => client().createMessage(accountAuth(), sms()));
     expect(requests).toHaveLength(1);
-    expect(error.code).toBe('provider_error');
-    expect(error.message).toBe(`Twilio answered HTTP ${answer.status} without a resource SID.`);
+    expect(value).toEqual({
+      outcome: 'unknown',
+      ...(sid ? { sid } : {}),
+      detail: `Twilio answered HTTP ${answer.status} without a SID and status.`,
+      latencyMs: expect.any(Number),
+    });
   });
 });
 
@@ -219,18 +231,20 @@ describe('retries', () => {
     expect(value).toMatchObject({ sid: expect.stringMatching(/^SM/), status: 'queued', latencyMs: expect.any(Number) });
   });
 
-  it('retries once after a 5xx with a garbage body', async () => {
+  it('does not retry a 5xx with a garbage body (a proxy on the way): unknown', async () => {
     twilio.script({ status: 503, body: '<html>Service Unavailable</html>' });
     const { value, requests } = await requestsDuring(() => client().createMessage(accountAuth(), sms()));
-    expect(requests).toHaveLength(2);
-    expect(value?.sid).toMatch(/^SM/);
+    expect(requests).toHaveLength(1);
+    expect(value).toMatchObject({ outcome: 'unknown', detail: 'Twilio answered HTTP 503.' });
   });
 
-  it('retries once when Twilio hangs up without answering', async () => {
-    twilio.script({ status: 0, hangUp: true });
+  it('does not retry when Twilio hangs up after reading the request: it may have created the message', async () => {
+    twilio.script(twilio.accepting({ hangUp: true }));
+    const before = twilio.created.size;
     const { value, requests } = await requestsDuring(() => client().createMessage(accountAuth(), sms()));
-    expect(requests).toHaveLength(2);
-    expect(value?.sid).toMatch(/^SM/);
+    expect(requests).toHaveLength(1);
+    expect(twilio.created.size - before).toBe(1);
+    expect(value).toMatchObject({ outcome: 'unknown', detail: 'Twilio hung up before answering.' });
   });
 
   it('gives up with provider_unavailable when Twilio cannot be reached at all', async () => {
@@ -261,7 +275,7 @@ describe('retries', () => {
 
   it('gives the backoff no Retry-After when the header is not a number of seconds', async () => {
     const seen: (number | undefined)[] = [];
-    twilio.script({ ...twilioError(503, 20503, 'Unavailable'), headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } });
+    twilio.script({ ...twilioError(429, 20429, 'Too Many Requests'), headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } });
     await requestsDuring(() => client({ backoffMs: (retryAfter) => (seen.push(retryAfter), 0) }).createMessage(accountAuth(), sms()));
     expect(seen).toEqual([undefined]);
   });
@@ -276,7 +290,7 @@ describe('retries', () => {
   });
 
   it('retries after a short jittered pause without Retry-After (default backoff)', async () => {
-    twilio.script(twilioError(503, 20503, 'Unavailable'));
+    twilio.script(twilioError(429, 20429, 'Too Many Requests'));
     const defaultBackoff = new TwilioRestClient({ baseUrl: twilio.url });
     const { value, requests } = await requestsDuring(() => defaultBackoff.createMessage(accountAuth(), sms()));
     expect(requests).toHaveLength(2);
@@ -294,35 +308,34 @@ describe('retries', () => {
 
 describe('time budget', () => {
   it('does not retry a timeout: Twilio may have sent the message', async () => {
-    twilio.script({ status: 201, body: {}, delayMs: 2_000 });
+    twilio.script(twilio.accepting({ delayMs: 2_000 }));
     const started = performance.now();
-    const { error, requests } = await failure(() => client({ attemptTimeoutMs: 200 }).createMessage(accountAuth(), sms()));
+    const { value, requests } = await requestsDuring(() => client({ attemptTimeoutMs: 200 }).createMessage(accountAuth(), sms()));
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(requests).toHaveLength(1);
-    expect(error.code).toBe('provider_unavailable');
-    expect(error.message).toBe('Twilio did not answer in time; try again later.');
-    expect(error.details.latencyMs).toBeGreaterThanOrEqual(150);
+    expect(value).toMatchObject({ outcome: 'unknown', detail: 'Twilio did not answer in time.' });
+    expect(value?.latencyMs).toBeGreaterThanOrEqual(150);
   });
 
   it('does not retry when less than a second of the budget would remain', async () => {
-    twilio.script({ ...twilioError(503, 20503, 'Unavailable'), delayMs: 600 });
+    twilio.script({ ...twilioError(429, 20429, 'Too Many Requests'), delayMs: 600 });
     const { error, requests } = await failure(() => client({ totalBudgetMs: 1_500 }).createMessage(accountAuth(), sms()));
     expect(requests).toHaveLength(1);
     expect(error.code).toBe('provider_unavailable');
   });
 
   it('counts the backoff against the budget', async () => {
-    twilio.script(twilioError(503, 20503, 'Unavailable'));
+    twilio.script(twilioError(429, 20429, 'Too Many Requests'));
     const { requests } = await failure(() => client({ totalBudgetMs: 1_500, backoffMs: () => 600 }).createMessage(accountAuth(), sms()));
     expect(requests).toHaveLength(1);
   });
 
   it('cuts the retry short at the end of the budget, not after a full attempt timeout', async () => {
-    twilio.script(twilioError(503, 20503, 'Unavailable'), { status: 201, body: {}, delayMs: 4_000 });
+    twilio.script(twilioError(429, 20429, 'Too Many Requests'), twilio.accepting({ delayMs: 4_000 }));
     const started = performance.now();
-    const { error, requests } = await failure(() => client({ attemptTimeoutMs: 5_000, totalBudgetMs: 1_200 }).createMessage(accountAuth(), sms()));
+    const { value, requests } = await requestsDuring(() => client({ attemptTimeoutMs: 5_000, totalBudgetMs: 1_200 }).createMessage(accountAuth(), sms()));
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(requests).toHaveLength(2);
-    expect(error.message).toBe('Twilio did not answer in time; try again later.');
+    expect(value).toMatchObject({ outcome: 'unknown', detail: 'Twilio did not answer in time.' });
   });
 });
