@@ -58,8 +58,7 @@ export function parseRateLimits(value: string | undefined, key = 'RATE_LIMITS'):
 
 /**
  * Codes people write for a country that are not its ISO 3166 alpha-2 code: the EU's own codes
- * (UK, EL), language subtags taken for countries (ja, ko, zh, ...), and the two alpha-3 codes most often
- * written.
+ * (UK, EL), language subtags taken for countries (ja, ko, zh, ...) and two common alpha-3 codes.
  * Hand-kept because no library maps mistakes; libphonenumber-js answers what is valid.
  */
 const LIKELY_MEANT: Readonly<Record<string, string>> = {
