@@ -1,56 +1,13 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { freshDirectory, replayCurl, start, waitFor, type Started } from '../support/npm-start';
 import { newSigningSecret } from '../support/signing';
 
 /**
  * `npm start` as a new user runs it: a separate process with no configuration. It must print a
  * signing secret and a signed example, answer that example in console mode, and stop cleanly.
  */
-
-const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const START = join(ROOT, 'lambda/local/start.ts');
-
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  errors: () => string;
-  exited: Promise<number | null>;
-}
-
-interface StartOptions {
-  args?: string[];
-  /** The working directory; a fresh one by default, so that no developer .env file is read. */
-  cwd?: string;
-}
-
-function freshDirectory(): string {
-  return mkdtempSync(join(tmpdir(), 'sms-gateway-start-'));
-}
-
-function start(env: Record<string, string>, options: StartOptions = {}): Started {
-  const cwd = options.cwd ?? freshDirectory();
-  const child = spawn(TSX, [START, ...(options.args ?? [])], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, PORT: '0', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, output: () => stdout, errors: () => stderr, exited };
-}
-
-async function waitFor(started: Started, pattern: RegExp): Promise<RegExpMatchArray> {
-  for (let i = 0; i < 200; i++) {
-    const match = started.output().match(pattern);
-    if (match) return match;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`never printed ${pattern}: ${started.output()} ${started.errors()}`);
-}
 
 it('starts in console mode with no configuration and answers its own signed example', async () => {
   const started = start({});
@@ -89,15 +46,6 @@ it('stops at start with the name of a malformed key', async () => {
   expect(await twilio.exited).toBe(1);
   expect(twilio.errors()).toMatch(/^Configuration error: TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters/m);
 });
-
-/** The printed curl command, replayed with fetch; to the server that printed `at`, when given. */
-function replayCurl(output: string, at?: string): Promise<Response> {
-  const printed = new URL(output.match(/curl -sS -i '([^']+)'/)![1]);
-  const url = at ? new URL(printed.pathname, at.match(/listening on (\S+)/)![1]) : printed;
-  const headers = Object.fromEntries([...output.matchAll(/-H '([a-z-]+): ([^']+)'/g)].map(([, name, value]) => [name, value]));
-  const body = output.match(/-d '(.+)'\n/)![1];
-  return fetch(url, { method: 'POST', headers, body });
-}
 
 async function stop(started: Started): Promise<void> {
   started.child.kill('SIGTERM');
