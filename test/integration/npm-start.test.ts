@@ -5,8 +5,9 @@ import { freshDirectory, replayCurl, start, waitFor, type Started } from '../sup
 import { newSigningSecret } from '../support/signing';
 
 /**
- * `npm start` as a new user runs it: a separate process with no configuration. It must print a
- * signing secret and a signed example, answer that example in console mode, and stop cleanly.
+ * `npm start` as a new user runs it: a separate process. With no configuration it must print a
+ * signing secret and a signed example, answer that example in console mode, and stop cleanly;
+ * with --state it keeps its keys across restarts; every failure to start is one line.
  */
 
 it('starts in console mode with no configuration and answers its own signed example', async () => {
