@@ -14,7 +14,7 @@ export const SIGNING_SECRET_VARIABLE = 'SMS_GATEWAY_SIGNING_SECRET';
 // Read by the gateway with the other secret keys (core/gateway-secrets.ts); docs/configuration.md.
 export const RATE_LIMIT_KEY_VARIABLE = 'SMS_GATEWAY_RATE_LIMIT_KEY';
 
-export const KEYS_FILE = 'keys.env';
+const KEYS_FILE = 'keys.env';
 
 /** A fresh Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
 function generateSigningSecret(): string {

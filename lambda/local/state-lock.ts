@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * with the process that holds it. A lock left by a process that is gone is taken over.
  */
 
-export const LOCK_FILE = 'npm-start.pid';
+const LOCK_FILE = 'npm-start.pid';
 
 export class StateLocked extends Error {
   constructor(
