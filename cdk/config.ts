@@ -1,4 +1,5 @@
 import { DEFAULT_METRICS_NAMESPACE, parseMachineDetection } from '../lambda/config';
+import { closestName } from '../lambda/core/closest-name';
 import { ConfigurationError } from '../lambda/core/errors';
 import { parseAllowedCountries, parseRateLimits } from '../lambda/core/limits-config';
 
@@ -58,11 +59,29 @@ export const DEFAULTS = {
 
 export class ContextError extends Error {
   constructor(
-    readonly key: ContextKey,
+    readonly key: string,
     problem: string,
+    kind = 'Invalid',
   ) {
-    super(`Invalid CDK context "${key}": ${problem}`);
+    super(`${kind} CDK context "${key}": ${problem}`);
     this.name = 'ContextError';
+  }
+}
+
+// The gateway's keys are plain camelCase words. The CDK's own (feature flags `@aws-cdk/...`,
+// `aws:cdk:...`, lookups cached in cdk.context.json, `acknowledged-issue-numbers`) all carry an
+// `@`, `:`, `/` or `-`, so a plain word the gateway does not know is a typo of one it does.
+const LOOKS_LIKE_OURS = /^[a-z][A-Za-z0-9]*$/;
+
+/**
+ * Refuses a context key that looks like one of the gateway's but is not: `-c allowedCountry=US`
+ * would otherwise be ignored silently and every country allowed.
+ */
+export function checkContextKeys(keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (!LOOKS_LIKE_OURS.test(key) || (CONTEXT_KEYS as readonly string[]).includes(key)) continue;
+    const closest = closestName(key, CONTEXT_KEYS);
+    throw new ContextError(key, closest ? `did you mean ${closest}?` : `the gateway's settings are ${CONTEXT_KEYS.join(', ')}.`, 'Unknown');
   }
 }
 

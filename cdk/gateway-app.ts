@@ -1,6 +1,6 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readGatewayConfig } from './config';
+import { checkContextKeys, readGatewayConfig } from './config';
 import { STACK_NAME } from './names';
 import { SmsGatewayStack } from './sms-gateway-stack';
 
@@ -14,6 +14,7 @@ export { STACK_NAME };
  * credentials, and deploy goes to the account and region of the caller's AWS profile.
  */
 export function buildGatewayApp(app: App): SmsGatewayStack {
+  checkContextKeys(Object.keys(app.node.getAllContext()));
   const config = readGatewayConfig((key) => app.node.tryGetContext(key));
   const stack = new SmsGatewayStack(app, STACK_NAME, {
     config,

@@ -63,7 +63,7 @@ export async function resolveGatewaySettings(values: OptionValues, io: Io, optio
       try {
         return await read();
       } catch (err) {
-        if (err instanceof AwsUnavailable) throw new AwsUnavailable(`${err.message}\n${hint}`, err.reason);
+        if (err instanceof AwsUnavailable) throw new AwsUnavailable(`${err.message}\n${hint}`, err.reason, err.fix);
         if (err instanceof CommandError) throw new CommandError(`${err.message}\n${hint}`);
         throw err;
       }

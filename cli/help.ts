@@ -30,7 +30,7 @@ export function commandHelp(command: Command): string {
   ].join('\n');
 }
 
-export function overviewHelp(commands: readonly Command[]): string {
+export function overviewHelp(commands: readonly Pick<Command, 'path' | 'summary'>[]): string {
   return [
     `Usage: ${PROGRAM} <command> [options]`,
     '',

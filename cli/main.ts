@@ -1,18 +1,53 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { auth0Deploy } from './commands/auth0-deploy';
-import { doctor } from './commands/doctor';
-import { secretsRotateSigningKey } from './commands/secrets-rotate';
-import { secretsSet } from './commands/secrets-set';
-import { sendTest } from './commands/send-test';
+import { EnvFileError, loadEnvFile } from '../lambda/local/env-file';
 import { CommandError, UsageError, type Command, type Io, type OptionValues } from './command';
 import { commandHelp, overviewHelp, PROGRAM } from './help';
 import { isInteractive, terminalPrompt } from './prompt';
 
 /** `sms-gateway <command words> [options]`: finds the command, parses its options, runs it. */
 
-export const COMMANDS: readonly Command[] = [secretsSet, secretsRotateSigningKey, auth0Deploy, sendTest, doctor];
+/**
+ * A command as the overview lists it. Its module, which brings the AWS SDK, Auth0 or Twilio
+ * with it, is loaded only when the command is asked for: `sms-gateway --help` loads none. The
+ * summary repeats the module's own (test/cli/help.test.ts keeps them equal).
+ */
+export interface CommandEntry {
+  path: readonly string[];
+  summary: string;
+  load(): Command;
+}
 
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    path: ['secrets', 'set'],
+    summary: "Write the Twilio keys into the stack's secret (keeps the signing secret)",
+    load: () => (require('./commands/secrets-set') as typeof import('./commands/secrets-set')).secretsSet,
+  },
+  {
+    path: ['secrets', 'rotate-signing-key'],
+    summary: 'Rotate the signing secret shared with Auth0, with both keys valid during the switch',
+    load: () => (require('./commands/secrets-rotate') as typeof import('./commands/secrets-rotate')).secretsRotateSigningKey,
+  },
+  {
+    path: ['auth0', 'deploy'],
+    summary: 'Create or update the Auth0 Action and phone provider that send through the gateway',
+    load: () => (require('./commands/auth0-deploy') as typeof import('./commands/auth0-deploy')).auth0Deploy,
+  },
+  {
+    path: ['send-test'],
+    summary: 'Send a test MFA code through the gateway and follow its delivery',
+    load: () => (require('./commands/send-test') as typeof import('./commands/send-test')).sendTest,
+  },
+  {
+    path: ['doctor'],
+    summary: 'Check the whole path of a code: stack, secret, Twilio, gateway, Auth0',
+    load: () => (require('./commands/doctor') as typeof import('./commands/doctor')).doctor,
+  },
+];
+
+/** The real terminal and environment, with `.env` read as `npm start` reads it (the environment wins). */
 function processIo(): Io {
+  loadEnvFile(process.env);
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -23,7 +58,7 @@ function processIo(): Io {
 }
 
 /** The command whose words start argv, the longest match winning. */
-function findCommand(argv: readonly string[]): Command | undefined {
+function findCommand(argv: readonly string[]): CommandEntry | undefined {
   const words: string[] = [];
   for (const arg of argv) {
     if (arg.startsWith('-')) break;
@@ -54,9 +89,17 @@ function fail(io: Io, json: boolean, message: string): void {
   else io.stderr(`Error: ${message}\n`);
 }
 
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const command = findCommand(argv);
-  if (!command) {
+export async function main(argv: readonly string[], given?: Io): Promise<number> {
+  let io: Io;
+  try {
+    io = given ?? processIo();
+  } catch (err) {
+    if (!(err instanceof EnvFileError)) throw err;
+    process.stderr.write(`Error: ${err.message}\n`);
+    return 1;
+  }
+  const entry = findCommand(argv);
+  if (!entry) {
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
     if (wantsHelp) {
       io.stdout(overviewHelp(COMMANDS));
@@ -66,6 +109,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return 2;
   }
 
+  const command = entry.load();
   const json = argv.includes('--json');
   let values: OptionValues;
   try {

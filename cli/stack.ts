@@ -1,3 +1,4 @@
+import { networkErrorCode } from '../auth0/provision/errors';
 import { STACK_NAME } from '../cdk/names';
 import { CommandError } from './command';
 
@@ -19,19 +20,45 @@ export class AwsUnavailable extends CommandError {
     message: string,
     /** Short, for the doctor's SKIP lines: `no AWS credentials`. */
     readonly reason: string,
+    /** What gives it, for the doctor: `set AWS_REGION or pass --region`. */
+    readonly fix: string,
   ) {
     super(message);
   }
 }
 
+const NETWORK_FIX = 'check the network connection, the proxy settings (HTTPS_PROXY) and AWS_ENDPOINT_URL if it is set';
+
+/** AWS could not be reached over the network: the fix is the network, never a deploy. */
+export class AwsUnreachable extends CommandError {
+  override name = 'AwsUnreachable';
+  readonly fix = NETWORK_FIX;
+
+  constructor(
+    /** Without the fix, for the doctor's FAIL line: `Could not read the stack X: AWS could not be reached (ENOTFOUND)`. */
+    readonly problem: string,
+  ) {
+    super(`${problem}, so ${NETWORK_FIX}.`);
+  }
+}
+
+const NETWORK_CODE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/;
+const CREDENTIALS_FIX = 'configure them as for the AWS CLI, until `aws sts get-caller-identity` answers';
+const REGION_FIX = 'set AWS_REGION or pass --region';
+
 export function awsProblem(err: unknown, what: string): CommandError {
   const error = err as { name?: string; message?: string };
   if (error.name === 'CredentialsProviderError' || /credential/i.test(error.message ?? '')) {
-    return new AwsUnavailable(`${what}: no AWS credentials were found (${error.message}).`, 'no AWS credentials');
+    return new AwsUnavailable(`${what}: no AWS credentials were found (${error.message}).`, 'no AWS credentials', CREDENTIALS_FIX);
   }
   if (/region is missing/i.test(error.message ?? '')) {
-    return new AwsUnavailable(`${what}: no AWS region is set (set AWS_REGION or pass --region).`, 'no AWS region (set AWS_REGION or pass --region)');
+    return new AwsUnavailable(`${what}: no AWS region is set, so ${REGION_FIX}.`, 'no AWS region', REGION_FIX);
   }
+  // The SDK's retry middleware re-wraps an error it does not see as an Error (one from another
+  // realm, as under Jest) into a message-only one: the code is then read from the message.
+  const network =
+    networkErrorCode(err) ?? NETWORK_CODE.exec(error.message ?? '')?.[1] ?? (error.name === 'TimeoutError' ? 'timeout' : undefined);
+  if (network) return new AwsUnreachable(`${what}: AWS could not be reached (${network})`);
   return new CommandError(`${what}: ${error.name ?? 'Error'}: ${error.message ?? String(err)}`);
 }
 

@@ -69,6 +69,13 @@ export function readPort(env: Env = process.env): number {
   return port;
 }
 
+/** `npm start` listens on loopback only, unless HOST names another address (0.0.0.0: every interface). */
+export const DEFAULT_HOST = '127.0.0.1';
+
+export function readHost(env: Env = process.env): string {
+  return value(env, 'HOST') ?? DEFAULT_HOST;
+}
+
 export function isLambda(env: Env = process.env): boolean {
   return value(env, 'AWS_LAMBDA_FUNCTION_NAME') !== undefined;
 }

@@ -17,7 +17,7 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   const results = await runChecks(context, CHECKS, json ? undefined : (result) => io.stdout(`${formatLine(result)}\n`));
   const summary = summarize(results);
   if (json) io.stdout(`${jsonReport(results)}\n`);
-  else io.stdout(`\n${formatSummary(summary)}${summary.skip > 0 ? ' Skipped checks name what they need (AWS or Auth0 credentials, or a check above).' : ''}\n`);
+  else io.stdout(`\n${formatSummary(summary)}\n`);
   return summary.ok ? 0 : 1;
 }
 
@@ -26,7 +26,7 @@ export const doctor: Command = {
   summary: 'Check the whole path of a code: stack, secret, Twilio, gateway, Auth0',
   description: [
     'Runs every check of the troubleshooting list and prints one line per check: PASS, WARN, FAIL or',
-    'SKIP, with the fix under each WARN and FAIL. Exit code 0 when nothing FAILed.',
+    'SKIP, with the fix under each WARN and FAIL. Exit code 0 when something was checked and nothing FAILed.',
     '',
     'AWS (CloudFormation, Secrets Manager, CloudWatch) is read with your AWS credentials; without',
     'them, the secret\'s keys are taken from the environment as `npm start` reads them, and the AWS',

@@ -13,8 +13,8 @@ export const stackCheck: Check = {
   async run(context) {
     const stack = await context.stack();
     if (!stack.ok) {
-      if (stack.unavailable) return skip(`not checked: ${stack.why}`);
-      return fail(stack.why, 'deploy the gateway with `npx cdk deploy`, or name its stack and region with --stack and --region');
+      if (stack.unavailable) return skip(`not checked: ${stack.why}${stack.fix ? `, so ${stack.fix}` : ''}`);
+      return fail(stack.why, stack.fix ?? 'deploy the gateway with `npx cdk deploy`, or name its stack and region with --stack and --region');
     }
     const { name, status, region } = stack.value;
     const where = `stack ${name} is ${status} in ${region}`;
@@ -54,7 +54,7 @@ export const secretCheck: Check = {
     const problems = secretProblems(values);
     if (problems.length > 0) {
       const fixes = [...new Set(problems.map((problem) => SECRET_KEY_FIX[problem.key] ?? '`npx sms-gateway secrets set` with the values from the Twilio Console'))];
-      return fail(`${source}: ${problems.map((problem) => problem.message).join(' ')}`, fixes.join('; '));
+      return fail(`${source}: ${problems.map((problem) => problem.message.replace(/\.$/, '')).join('; ')}`, fixes.join('; '));
     }
 
     const strays = unknownKeys(values);

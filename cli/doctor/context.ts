@@ -9,7 +9,7 @@ import { parseAllowedCountries } from '../../lambda/core/limits-config';
 import { optionalAuth0Credentials } from '../auth0-credentials';
 import { CommandError, envValue, stringOption, UsageError, type Io, type OptionValues } from '../command';
 import { Deployment } from '../deployment';
-import { AwsUnavailable, functionEnvironments, OUTPUT_KEYS, type StackDescription } from '../stack';
+import { AwsUnavailable, AwsUnreachable, functionEnvironments, OUTPUT_KEYS, type StackDescription } from '../stack';
 import { authTokenAccess, twilioClient, type TwilioAccess } from '../twilio/client';
 import { describeFailure, twilioFailure } from '../twilio/failure';
 import { have, lack, type Needed } from './check';
@@ -47,7 +47,8 @@ export class DoctorContext {
       try {
         return have(await this.deployment.describe());
       } catch (err) {
-        if (err instanceof AwsUnavailable) return lack(err.reason, true);
+        if (err instanceof AwsUnavailable) return lack(err.reason, true, err.fix);
+        if (err instanceof AwsUnreachable) return lack(err.problem, false, err.fix);
         if (err instanceof CommandError) return lack(err.message);
         throw err;
       }
@@ -73,7 +74,7 @@ export class DoctorContext {
       if (!stack.unavailable) return lack('the stack could not be read (see aws.stack)', true);
       const fromEnv = Object.fromEntries(SECRET_KEYS.flatMap((key) => (envValue(this.io.env, key) ? [[key, envValue(this.io.env, key)]] : [])));
       if (Object.keys(fromEnv).length > 0) return have({ values: fromEnv, source: 'environment variables' });
-      return lack(`${stack.why}, and no TWILIO_* or SMS_GATEWAY_SIGNING_SECRET variable to check instead`, true);
+      return lack(`${stack.why} to read the stack, and no TWILIO_* or SMS_GATEWAY_SIGNING_SECRET variable in the environment or .env to check instead`, true);
     });
   }
 
@@ -82,7 +83,11 @@ export class DoctorContext {
     const given = stringOption(this.values, 'url') ?? envValue(this.io.env, 'SMS_GATEWAY_URL');
     if (given) return have(given);
     const stack = await this.stack();
-    if (!stack.ok) return lack(stack.unavailable ? `no gateway URL (${stack.why}; or pass --url)` : 'the stack could not be read (see aws.stack)', stack.unavailable);
+    if (!stack.ok) {
+      return stack.unavailable
+        ? lack(`no gateway URL, since neither --url nor SMS_GATEWAY_URL is given and the stack's ${OUTPUT_KEYS.messagesUrl} cannot be read with ${stack.why}`, true)
+        : lack('the stack could not be read (see aws.stack)');
+    }
     const url = stack.value.outputs[OUTPUT_KEYS.messagesUrl];
     return url ? have(url) : lack(`the stack has no ${OUTPUT_KEYS.messagesUrl} output`);
   }
@@ -162,7 +167,10 @@ export class DoctorContext {
         }
       } else {
         raw = envValue(this.io.env, 'ALLOWED_COUNTRIES');
-        if (raw === undefined) return lack(`the allowed countries are unknown (${stack.unavailable ? stack.why : 'the stack could not be read'}; or set ALLOWED_COUNTRIES)`, true);
+        if (raw === undefined) {
+          const why = stack.unavailable ? `cannot be read with ${stack.why}` : 'could not be read';
+          return lack(`the allowed countries are unknown, since ALLOWED_COUNTRIES is not set and the stack ${why}`, true);
+        }
       }
       try {
         return have({ countries: parseAllowedCountries(raw), source });
@@ -182,7 +190,7 @@ export class DoctorContext {
         if (err instanceof CommandError || err instanceof UsageError) return lack(err.message);
         throw err;
       }
-      if ('missing' in creds) return lack(`no Auth0 credentials (${creds.missing.join(', ')} not set)`, true);
+      if ('missing' in creds) return lack(`no Auth0 credentials, since ${creds.missing.join(', ')} ${creds.missing.length > 1 ? 'are' : 'is'} not set`, true);
       try {
         return have({ domain: creds.domain, state: await readTenantState(managementClient(creds, this.io.fetch)) });
       } catch (err) {

@@ -1,7 +1,7 @@
 import { forward, GatewayRefused } from '../../auth0/forwarder/core';
 import { signingKeys } from '../../auth0/forwarder/sign';
 import { signingSecrets } from '../signing-keys';
-import { fail, pass, skipFor, warn, type Check, type Outcome } from './check';
+import { fail, pass, skipFor, unreachableFix, warn, type Check, type Outcome } from './check';
 
 /**
  * The gateway over HTTP, as Auth0 and Twilio reach it. Nothing here can send a message: every
@@ -33,7 +33,7 @@ async function post(url: string, body: string, contentType: string): Promise<Ans
 
 function unreachable(url: string, err: unknown): Outcome {
   const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-  return fail(`no answer from ${url} (${cause})`, 'check the URL (stack output MessagesUrl, or --url) and that the stack is deployed; locally, that `npm start` runs');
+  return fail(`no answer from ${url} (${cause})`, unreachableFix(cause, url));
 }
 
 function configurationFailure(answer: Answer): Outcome {
@@ -54,7 +54,7 @@ export const unsignedCheck: Check = {
     if (answer.status === 401 && answer.code === 'invalid_signature') return pass(`${url.value} answers and refuses unsigned requests (401 invalid_signature)`);
     if (answer.status === 500 && answer.code === 'configuration_error') return configurationFailure(answer);
     if (answer.status >= 200 && answer.status < 300) {
-      return fail(`${url.value} accepted an unsigned request (HTTP ${answer.status})`, 'this is not the mfa-sms-gateway, or its signature check is bypassed: anyone could send SMS at your cost. Redeploy the gateway');
+      return fail(`${url.value} accepted an unsigned request (HTTP ${answer.status})`, "check that the URL is the gateway's and redeploy it, since anyone can send SMS at your cost while it accepts unsigned requests");
     }
     if (!answer.code) {
       return fail(`${url.value} answers HTTP ${answer.status}${answer.message ? ` (${answer.message})` : ''}, not the gateway's JSON error`, "the URL is not the gateway's POST /messages: use the stack output MessagesUrl");
@@ -86,14 +86,14 @@ export const signatureCheck: Check = {
     try {
       answer = await probe(url.value, secret.value);
     } catch (err) {
-      return skipFor({ why: `the gateway did not answer (${(err as Error).message})` });
+      return skipFor({ why: 'the gateway did not answer (see gateway.unsigned)' });
     }
     if (answer === 'accepted') return fail('the gateway accepted a message without a recipient', 'this is not the mfa-sms-gateway: check the URL');
     if (answer.status === 401) {
       const source = await context.secret();
       return fail(
-        `the gateway refuses requests signed with SMS_GATEWAY_SIGNING_SECRET from ${source.ok ? source.value.source : 'the secret'} (${answer.message})`,
-        'after a change of the secret, running Lambdas take up to 5 minutes to read it: run the doctor again then. If it persists, the gateway reads another secret (see the send Lambda\'s SECRET_ARN) or --url names another gateway',
+        `the gateway refuses requests signed with SMS_GATEWAY_SIGNING_SECRET from ${source.ok ? source.value.source : 'the secret'}: ${answer.message.replace(/\.$/, '')}`,
+        "run the doctor again in 5 minutes, since running Lambdas re-read the secret that often; if it still fails, the gateway reads another secret (see the send Lambda's SECRET_ARN) or --url names another gateway",
       );
     }
     if (answer.status === 500 && answer.errorCode === 'configuration_error') return configurationFailure({ status: 500, message: answer.message });

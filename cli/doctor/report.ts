@@ -7,13 +7,14 @@ export interface Summary {
   warn: number;
   fail: number;
   skip: number;
-  /** Nothing failed: the exit code is 0. */
+  /** Something was checked and nothing failed: the exit code is 0. A run that skipped every check proves nothing. */
   ok: boolean;
 }
 
 export function summarize(results: readonly CheckResult[]): Summary {
   const count = (status: Status) => results.filter((result) => result.status === status).length;
-  return { pass: count('PASS'), warn: count('WARN'), fail: count('FAIL'), skip: count('SKIP'), ok: count('FAIL') === 0 };
+  const checked = results.length - count('SKIP');
+  return { pass: count('PASS'), warn: count('WARN'), fail: count('FAIL'), skip: count('SKIP'), ok: checked > 0 && count('FAIL') === 0 };
 }
 
 export function formatLine(result: CheckResult): string {
@@ -22,7 +23,11 @@ export function formatLine(result: CheckResult): string {
 }
 
 export function formatSummary(summary: Summary): string {
-  return `${summary.pass} passed, ${summary.warn} warned, ${summary.fail} failed, ${summary.skip} skipped.`;
+  const counts = `${summary.pass} passed, ${summary.warn} warned, ${summary.fail} failed, ${summary.skip} skipped`;
+  if (summary.pass + summary.warn + summary.fail === 0) {
+    return `${counts}: nothing was checked. Give the doctor AWS credentials and a region, or --url with the gateway's keys in the environment or .env, or the AUTH0_* variables.`;
+  }
+  return `${counts}.${summary.skip > 0 ? ' Each skipped check names what it needs.' : ''}`;
 }
 
 export function jsonReport(results: readonly CheckResult[]): string {

@@ -56,6 +56,24 @@ export function parseRateLimits(value: string | undefined, key = 'RATE_LIMITS'):
   return limits;
 }
 
+/**
+ * Codes people write for a country that are not its ISO 3166 alpha-2 code: the EU's own codes
+ * (UK, EL), language subtags taken for countries (ja, ko, zh, ...) and two common alpha-3 codes.
+ * Hand-kept because no library maps mistakes; libphonenumber-js answers what is valid.
+ */
+const LIKELY_MEANT: Readonly<Record<string, string>> = {
+  UK: 'GB',
+  EL: 'GR',
+  JA: 'JP',
+  KO: 'KR',
+  ZH: 'CN',
+  DA: 'DK',
+  CS: 'CZ',
+  HE: 'IL',
+  USA: 'US',
+  GBR: 'GB',
+};
+
 /** `US,CA,GB`: ISO 3166 alpha-2 codes. Empty or unset allows every country. */
 export function parseAllowedCountries(value: string | undefined, key = 'ALLOWED_COUNTRIES'): string[] {
   const codes = (value ?? '')
@@ -64,7 +82,8 @@ export function parseAllowedCountries(value: string | undefined, key = 'ALLOWED_
     .filter(Boolean);
   for (const code of codes) {
     if (!/^[A-Z]{2}$/.test(code) || !isSupportedCountry(code)) {
-      throw new ConfigurationError(key, `has "${code}", which is not an ISO 3166 alpha-2 country code with phone numbers.`);
+      const hint = Object.hasOwn(LIKELY_MEANT, code) ? `: did you mean ${LIKELY_MEANT[code]}?` : '.';
+      throw new ConfigurationError(key, `has "${code}", which is not an ISO 3166 alpha-2 country code with phone numbers${hint}`);
     }
   }
   return [...new Set(codes)];

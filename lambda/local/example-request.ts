@@ -1,10 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-
-/** A fresh Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-export function generateSigningSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
 
 export interface SignedExample {
   headers: Record<string, string>;

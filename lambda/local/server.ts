@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { GatewayError } from '../core/errors';
+import { MAX_BODY_BYTES } from '../core/send-request';
 import { errorResponse, jsonResponse, type HttpResponse } from '../http/api-gateway';
 
 /**
@@ -15,8 +16,11 @@ export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) =>
 /** Path -> handler, like the stack's routes. Each handler checks its own method. */
 export type Routes = Record<string, LambdaHandler>;
 
-// API Gateway's own request limit is 10 MB; the handlers apply their smaller limits themselves.
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+// The local server reads at most the gateway's own body limit (docs/api.md: 16 KiB) and answers
+// 413 as soon as a request is known to be larger, without reading the rest. API Gateway's HTTP
+// APIs differ: they accept up to 10 MB and hand it to the Lambda, whose handler answers the same
+// 413 (lambda/handlers/send-handler.ts). Twilio's status callbacks are a few hundred bytes.
+const MAX_REQUEST_BYTES = MAX_BODY_BYTES;
 
 // HTTP APIs pass JSON and text bodies as text and base64-encode everything else (forms included).
 function isTextual(contentType: string | undefined): boolean {
@@ -24,7 +28,9 @@ function isTextual(contentType: string | undefined): boolean {
   return media.startsWith('text/') || /^application\/([a-z0-9.+-]+\+)?json$/.test(media);
 }
 
+/** The body, or undefined as soon as it is known to be over the limit (by its length, or while reading). */
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -100,9 +106,11 @@ function lambdaContext(functionName: string, requestId: string): Context {
 function write(response: ServerResponse, result: HttpResponse): void {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  // A length, not chunks, as API Gateway answers.
+  if (body) headers['content-length'] = String(body.length);
   response.writeHead(result.statusCode ?? 200, headers);
-  if (result.body === undefined) response.end();
-  else response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  response.end(body);
 }
 
 export function createLocalServer(routes: Routes): Server {
@@ -121,8 +129,9 @@ export function createLocalServer(routes: Routes): Server {
       }
       const body = await readBody(request);
       if (!body) {
-        write(response, errorResponse(new GatewayError('payload_too_large', 'The request body is over 10 MB.')));
-        request.resume();
+        // The rest of the body stays unread: the connection closes after this answer.
+        const refusal = errorResponse(new GatewayError('payload_too_large', `The request body is over ${MAX_REQUEST_BYTES} bytes.`));
+        write(response, { ...refusal, headers: { ...refusal.headers, connection: 'close' } });
         return;
       }
       const event = toApiGatewayEvent(request, body);

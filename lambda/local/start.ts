@@ -1,29 +1,59 @@
 /**
- * `npm start [-- --state DIR]`: both routes on http://localhost:$PORT with the Lambda
- * handlers, plus GET /health.
+ * `npm start [-- --state DIR]`: both routes on http://127.0.0.1:$PORT (HOST chooses another
+ * address) with the Lambda handlers, plus GET /health.
  *
  * With no Twilio keys it runs in console mode (messages are printed, not sent). With no
- * SMS_GATEWAY_SIGNING_SECRET it makes one for this run and prints a signed example request,
- * so a first round trip takes one paste. Unless AWS_ENDPOINT_URL_DYNAMODB points at a
- * DynamoDB, it starts an embedded one for idempotency and rate limits (in memory, or in DIR).
+ * SMS_GATEWAY_SIGNING_SECRET or SMS_GATEWAY_RATE_LIMIT_KEY it makes them (kept in DIR with
+ * --state), and it always prints a signed example request, so a first round trip takes one
+ * paste. Unless AWS_ENDPOINT_URL_DYNAMODB points at a DynamoDB, it starts an embedded one for
+ * idempotency and rate limits (in memory, or in DIR).
+ *
+ * Every failure to start is one line saying what to do; a stack trace means a bug.
  */
-import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DynamoDbClient } from '../adapters/dynamodb-client';
-import { readPort, readSendConfig } from '../config';
+import { readHost, readPort, readSendConfig } from '../config';
+import { closestName } from '../core/closest-name';
 import { ConfigurationError } from '../core/errors';
 import { parseGatewaySecrets } from '../core/gateway-secrets';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
-import { ensureStateTable } from './state-table';
-import { curlCommand, generateSigningSecret, signedExample } from './example-request';
+import { EnvFileError, loadEnvFile } from './env-file';
+import { curlCommand, signedExample } from './example-request';
+import { RATE_LIMIT_KEY_VARIABLE, SIGNING_SECRET_VARIABLE, settleLocalKeys, type LocalKeys } from './local-keys';
 import { createLocalServer } from './server';
+import { lockStateDirectory, StateLocked } from './state-lock';
+import { ensureStateTable } from './state-table';
 
 const DEFAULT_STATE_TABLE = 'sms-gateway-state';
+const USAGE = 'npm start [-- --state DIR]';
+const OPTIONS = { state: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/** A failure to start that the user can fix: printed as one line, without a stack. */
+class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+function readFlags(): { state?: string; help?: boolean } {
+  try {
+    return parseArgs({ options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const { code, message } = err as { code?: string; message: string };
+    const given = /'(-[^']*)'/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && given) {
+      const meant = closestName(given.replace(/^-+/, ''), Object.keys(OPTIONS));
+      throw new StartupError(`Unknown option ${given}${meant ? `: did you mean --${meant}?` : '.'} Usage: ${USAGE}`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new StartupError(`--state needs a directory, like \`npm start -- --state .state\`.`);
+    // `npm start --state DIR` (without `--`) leaves npm the option and the script only DIR.
+    const argument = /'([^']*)'/.exec(message)?.[1];
+    throw new StartupError(`Unexpected argument${argument ? ` '${argument}'` : ''}: options need \`--\` after npm start, as in ${USAGE}.`);
+  }
+}
 
 /** Points the DynamoDB code at an embedded store unless the user chose a DynamoDB. */
 async function prepareState(directory: string | undefined): Promise<{ embedded?: EmbeddedDynamoDb; description: string }> {
-  process.env.STATE_TABLE ||= DEFAULT_STATE_TABLE;
   if (process.env.AWS_ENDPOINT_URL_DYNAMODB) {
     return { description: `DynamoDB at ${process.env.AWS_ENDPOINT_URL_DYNAMODB}, table ${process.env.STATE_TABLE}` };
   }
@@ -35,61 +65,114 @@ async function prepareState(directory: string | undefined): Promise<{ embedded?:
     process.env.AWS_ACCESS_KEY_ID = 'local';
     process.env.AWS_SECRET_ACCESS_KEY = 'local';
   }
-  await ensureStateTable(new DynamoDbClient(), process.env.STATE_TABLE);
+  await ensureStateTable(new DynamoDbClient(), process.env.STATE_TABLE!);
   return { embedded, description: `embedded DynamoDB (${directory ? `files in ${directory}` : 'in memory'})` };
 }
 
-async function main(): Promise<void> {
-  const { values: flags } = parseArgs({ options: { state: { type: 'string' } } });
-  if (existsSync('.env')) process.loadEnvFile('.env');
-
-  let generatedSecret: string | undefined;
-  if (!process.env.SMS_GATEWAY_SIGNING_SECRET?.trim()) {
-    generatedSecret = generateSigningSecret();
-    process.env.SMS_GATEWAY_SIGNING_SECRET = generatedSecret;
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new StartupError(`Port ${port} is already in use, perhaps by another npm start: stop that process, or choose another port, like \`PORT=${port + 1} npm start\`.`);
+    case 'EACCES':
+      return new StartupError(`Port ${port} needs privileges on this machine: choose one above 1023, like \`PORT=3000 npm start\`.`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`HOST=${host} is not an address of this machine: unset HOST to listen on 127.0.0.1, or set HOST=0.0.0.0 to listen on every interface.`);
+    default:
+      return err;
   }
+}
+
+/** Where a key of this run comes from, in words. */
+function origin(keys: LocalKeys, name: string): string {
+  switch (keys.origins[name]) {
+    case 'environment':
+      return 'from the environment';
+    case 'kept':
+      return `kept in ${keys.file}`;
+    default:
+      return keys.file ? `new, kept in ${keys.file}` : 'new for this run, --state DIR keeps it';
+  }
+}
+
+/** A signed curl for SMS and a send-test line for voice, whatever the secret's origin. */
+function examples(base: string, keys: LocalKeys): string[] {
+  const secret = process.env[SIGNING_SECRET_VARIABLE]!.trim().split(/\s+/)[0];
+  const example = signedExample(secret, { recipient: '+14155550123', code: '123456', language: 'en' });
+  // A secret the user configured is not printed: the CLI reads it from the same .env or environment.
+  const configured = keys.origins[SIGNING_SECRET_VARIABLE] === 'environment';
+  return [
+    ...(configured ? [] : ['', `No ${SIGNING_SECRET_VARIABLE} was set, so this server made one (${origin(keys, SIGNING_SECRET_VARIABLE)}):`, `  ${SIGNING_SECRET_VARIABLE}=${secret}`]),
+    '',
+    'Try it (the signature is valid for 5 minutes):',
+    '',
+    curlCommand(`${base}/messages`, example),
+    '',
+    'Or a voice call, signed by the CLI:',
+    '',
+    `  ${configured ? '' : `${SIGNING_SECRET_VARIABLE}=${secret} `}npx sms-gateway send-test --url ${base}/messages --to +14155550123 --voice`,
+  ];
+}
+
+/** Creates the state directory and takes its lock; returns the lock's release. */
+function claimStateDirectory(directory: string): () => void {
+  try {
+    mkdirSync(directory, { recursive: true });
+    return lockStateDirectory(directory);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof StateLocked || !code) throw err;
+    throw new StartupError(`The state directory ${directory} cannot be used (${code}): fix its permissions, or choose another with --state.`);
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags();
+  if (flags.help) {
+    process.stdout.write(`Usage: ${USAGE}\n\nSettings come from the environment and .env; see docs/configuration.md.\n`);
+    return;
+  }
+  loadEnvFile(process.env, '.env');
 
   // Check everything before serving, so a bad setting stops here with its name.
+  const host = readHost();
   const port = readPort();
-  const state = await prepareState(flags.state);
+  if (flags.state) process.once('exit', claimStateDirectory(flags.state));
+  const keys = settleLocalKeys(process.env, flags.state);
+  process.env.STATE_TABLE ||= DEFAULT_STATE_TABLE;
   const config = readSendConfig();
   const consoleMode = !config.secretArn && !parseGatewaySecrets(process.env, { allowConsoleMode: true }).twilio;
+  const state = await prepareState(flags.state);
 
   // The handlers build their clients at import time, from the environment settled above.
   const { handler: send } = require('../send') as typeof import('../send');
   const { handler: status } = require('../status') as typeof import('../status');
   const server = createLocalServer({ '/messages': send, '/twilio/status': status });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, resolve);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
+    server.listen(port, host, resolve);
   });
-  const base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const address = server.address() as AddressInfo;
+  // An address that listens everywhere is reached through loopback from this machine.
+  const shown = ['0.0.0.0', '::'].includes(address.address) ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const base = `http://${shown}:${address.port}`;
 
   const lines = [
-    `mfa-sms-gateway listening on ${base}`,
+    `mfa-sms-gateway listening on ${base}${shown !== address.address ? ` (and every other address of this machine: HOST=${host})` : ''}`,
     `  POST ${base}/messages        (signed send requests)`,
     `  POST ${base}/twilio/status   (Twilio status callbacks; signature checked against ${config.statusCallbackUrl})`,
-    `  GET  ${base}/health`,
+    `  GET  ${base}/health          (this local server only; API Gateway has no such route)`,
     consoleMode
       ? '  mode: console (no Twilio keys): messages are printed here, not sent'
       : config.secretArn
         ? `  mode: Twilio, keys from ${config.secretArn}`
         : '  mode: Twilio, keys from the environment',
     `  state: ${state.description}`,
+    `  keys: signing secret ${origin(keys, SIGNING_SECRET_VARIABLE)}; rate-limit key ${origin(keys, RATE_LIMIT_KEY_VARIABLE)}`,
     `  limits: ${config.rateLimits.map((limit) => limit.label).join(', ') || 'off'}; countries: ${config.allowedCountries.join(',') || 'all'}`,
+    ...examples(base, keys),
   ];
-  if (generatedSecret) {
-    const example = signedExample(generatedSecret, { recipient: '+14155550123', code: '123456', language: 'en' });
-    lines.push(
-      '',
-      'No SMS_GATEWAY_SIGNING_SECRET was set, so this run uses a new one:',
-      `  SMS_GATEWAY_SIGNING_SECRET=${generatedSecret}`,
-      '',
-      'Try it (the signature is valid for 5 minutes):',
-      '',
-      curlCommand(`${base}/messages`, example),
-    );
-  }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
   const stop = (signal: string) => {
@@ -103,6 +186,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigurationError) process.stderr.write(`Configuration error: ${err.message}\n`);
-  else process.stderr.write(`Could not start: ${(err as Error).stack ?? String(err)}\n`);
+  else if (err instanceof StartupError || err instanceof EnvFileError || err instanceof StateLocked) process.stderr.write(`Could not start: ${err.message}\n`);
+  else process.stderr.write(`Could not start, unexpectedly (please report it): ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -1,8 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildGatewayApp } from '../../cdk/gateway-app';
-import { readGatewayConfig } from '../../cdk/config';
+import { checkContextKeys, CONTEXT_KEYS, readGatewayConfig } from '../../cdk/config';
 import { SmsGatewayStack } from '../../cdk/sms-gateway-stack';
-import { logicalIdOf, newApp, resourcesOfType, synthGateway, type Synthesized, removeAssemblies } from './synth';
+import { cdkJsonContext, logicalIdOf, newApp, resourcesOfType, synthGateway, type Synthesized, removeAssemblies } from './synth';
+
+const ROOT = resolve(__dirname, '../..');
 
 /**
  * Context that changes what is deployed: an existing secret, the fraud settings and the stage
@@ -103,5 +109,51 @@ describe('synth fails before building anything', () => {
     expect(() => new SmsGatewayStack(newApp(), 'Voiceless', { config: readGatewayConfig(() => undefined), messages: klingon })).toThrow(
       'config/messages.json: applications.default.templates.authentication.voice.tlh: no voice speaks this language: add one to config/voices.json (docs/voice.md)',
     );
+  });
+});
+
+describe('unknown context keys', () => {
+  test.each([
+    ['allowedCountry', 'allowedCountries'],
+    ['alarmemail', 'alarmEmail'],
+    ['rateLimit', 'rateLimits'],
+    ['throttleBrust', 'throttleBurst'],
+  ])('refuses %s, naming %s', (key, meant) => {
+    expect(() => buildGatewayApp(new App({ context: { [key]: 'x' } }))).toThrow(`Unknown CDK context "${key}": did you mean ${meant}?`);
+  });
+
+  test('lists the settings when nothing is close', () => {
+    expect(() => buildGatewayApp(new App({ context: { region: 'eu-west-1' } }))).toThrow(
+      /^Unknown CDK context "region": the gateway's settings are alarmEmail, existingSecretArn, .*allowedCountries, .*voiceMachineDetection\.$/,
+    );
+  });
+
+  test("accepts the CDK's own keys: feature flags, aws:cdk:*, cached lookups, acknowledged issues", () => {
+    expect(() =>
+      checkContextKeys([
+        ...Object.keys(cdkJsonContext()),
+        'aws:cdk:enable-path-metadata',
+        'aws:cdk:bundling-stacks',
+        'aws-cdk:enableDiffNoFail',
+        'availability-zones:account=123456789012:region=eu-west-1',
+        'acknowledged-issue-numbers',
+        'cli-telemetry',
+        ...CONTEXT_KEYS,
+      ]),
+    ).not.toThrow();
+  });
+
+  test('`cdk synth -c allowedCountry=US` stops with one line and exit code 1', () => {
+    // The CDK CLI hands -c values to the app in CDK_CONTEXT_JSON; the app is cdk.json's "app".
+    const outdir = mkdtempSync(join(tmpdir(), 'sms-gateway-cdk-'));
+    const run = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'cdk/app.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ allowedCountry: 'US' }), CDK_OUTDIR: outdir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    rmSync(outdir, { recursive: true, force: true });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('Unknown CDK context "allowedCountry": did you mean allowedCountries?\n');
   });
 });

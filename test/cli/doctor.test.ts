@@ -32,10 +32,21 @@ beforeEach(async () => {
   world.tenant.calls.length = 0;
 });
 
+/** Every detail and fix is one sentence, without parentheses inside parentheses. */
+function expectOneSentence(text: string): void {
+  expect(text).not.toMatch(/\.\s+[A-Z]/);
+  let depth = 0;
+  for (const character of text) {
+    depth += character === '(' ? 1 : character === ')' ? -1 : 0;
+    if (depth > 1) throw new Error(`nested parentheses in: ${text}`);
+  }
+}
+
 async function doctor(args: string[] = [], env: Record<string, string | undefined> = {}): Promise<Report> {
   const run = await world.run(['doctor', '--json', ...args], env);
   expect(run.stderr).toBe('');
   const document = JSON.parse(run.stdout) as { checks: { id: string; status: string; detail: string; fix: string | null }[] };
+  for (const check of document.checks) for (const text of [check.detail, check.fix]) if (text) expectOneSentence(text);
   return {
     code: run.code,
     statuses: Object.fromEntries(document.checks.map((check) => [check.id, check.status])),
@@ -87,16 +98,23 @@ describe('a healthy setup', () => {
 });
 
 describe('missing credentials', () => {
-  it('skips what needs AWS or Auth0, fails nothing, and exits 0', async () => {
+  it('skips what needs AWS or Auth0, and exits 1 saying that nothing was checked', async () => {
     const restore = withoutAwsCredentials();
     try {
-      const report = await doctor([], { AUTH0_DOMAIN: undefined, AUTH0_CLIENT_ID: undefined, AUTH0_CLIENT_SECRET: undefined });
+      const none = { AUTH0_DOMAIN: undefined, AUTH0_CLIENT_ID: undefined, AUTH0_CLIENT_SECRET: undefined };
+      const report = await doctor([], none);
 
-      expect(report.code).toBe(0);
+      expect(report.code).toBe(1);
       expect(new Set(Object.values(report.statuses))).toEqual(new Set(['SKIP']));
-      expect(report.check('aws.stack').detail).toBe('not checked: no AWS credentials');
-      expect(report.check('gateway.unsigned').detail).toBe('not checked: no gateway URL (no AWS credentials; or pass --url)');
-      expect(report.check('auth0.access').detail).toBe('not checked: no Auth0 credentials (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET not set)');
+      expect(report.check('aws.stack').detail).toBe('not checked: no AWS credentials, so configure them as for the AWS CLI, until `aws sts get-caller-identity` answers');
+      expect(report.check('gateway.unsigned').detail).toBe(
+        "not checked: no gateway URL, since neither --url nor SMS_GATEWAY_URL is given and the stack's MessagesUrl cannot be read with no AWS credentials",
+      );
+      expect(report.check('auth0.access').detail).toBe('not checked: no Auth0 credentials, since AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET are not set');
+
+      const text = await world.run(['doctor'], none);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/\n0 passed, 0 warned, 0 failed, \d+ skipped: nothing was checked\./);
     } finally {
       restore();
     }
@@ -147,6 +165,24 @@ describe('AWS faults', () => {
     for (const id of ['aws.secret', 'aws.alarms', 'twilio.credentials', 'gateway.unsigned', 'auth0.signing-secret']) expect(report.statuses[id]).toBe('SKIP');
   });
 
+  it('fails aws.stack with a network fix, not a deploy, when AWS cannot be reached', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = `http://127.0.0.1:${await closedPort()}`;
+    try {
+      const report = await doctor();
+
+      expect(report.code).toBe(1);
+      expect(report.check('aws.stack')).toEqual({
+        id: 'aws.stack',
+        status: 'FAIL',
+        detail: 'Could not read the stack MfaSmsGateway: AWS could not be reached (ECONNREFUSED)',
+        fix: 'check the network connection, the proxy settings (HTTPS_PROXY) and AWS_ENDPOINT_URL if it is set',
+      });
+    } finally {
+      process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = saved;
+    }
+  });
+
   it.each([
     ['UPDATE_IN_PROGRESS', 'WARN'],
     ['UPDATE_ROLLBACK_COMPLETE', 'WARN'],
@@ -166,7 +202,7 @@ describe('AWS faults', () => {
     expect(report.code).toBe(1);
     expect(report.check('aws.secret')).toMatchObject({
       status: 'FAIL',
-      detail: `secret ${SECRET_ARN}: TWILIO_AUTH_TOKEN is missing: it verifies Twilio status callbacks. TWILIO_MESSAGING_SERVICE_SID must look like MG followed by 32 hex characters.`,
+      detail: `secret ${SECRET_ARN}: TWILIO_AUTH_TOKEN is missing: it verifies Twilio status callbacks; TWILIO_MESSAGING_SERVICE_SID must look like MG followed by 32 hex characters`,
       fix: '`npx sms-gateway secrets set` with the values from the Twilio Console',
     });
     expect(report.statuses['twilio.credentials']).toBe('SKIP');

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { COMMANDS } from '../../cli/main';
 import { runCli } from './support/run';
 
 /** `--help` on every command, and the bin shim. */
@@ -43,4 +44,27 @@ it('runs the new commands from the bin shim', () => {
 
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('Usage: sms-gateway doctor [options]');
+});
+
+it("keeps each command's summary in the overview equal to the command's own", () => {
+  for (const entry of COMMANDS) {
+    const command = entry.load();
+    expect(command.path).toEqual(entry.path);
+    expect(command.summary).toBe(entry.summary);
+  }
+});
+
+it('answers --help without loading any command, nor the AWS SDK, Auth0 or Twilio', () => {
+  // Speed itself is measured by hand (hyperfine), never in a test: what is loaded is checked here.
+  const script = [
+    "require('tsx/cjs');",
+    "require('./cli/main.ts').main(['--help'], { stdout() {}, stderr() {}, env: {} }).then(() => {",
+    "  const loaded = Object.keys(require.cache).filter((file) => /cli[\\/]commands[\\/]|node_modules[\\/](auth0|twilio|@aws-sdk)[\\/]/.test(file));",
+    '  process.stdout.write(JSON.stringify(loaded));',
+    '});',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+
+  expect(run.stderr).toBe('');
+  expect(JSON.parse(run.stdout)).toEqual([]);
 });

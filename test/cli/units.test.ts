@@ -2,7 +2,9 @@ import { compareActionSettings } from '../../cli/action-settings';
 import type { Check } from '../../cli/doctor/check';
 import { runChecks } from '../../cli/doctor/checks';
 import type { DoctorContext } from '../../cli/doctor/context';
-import { formatLine, jsonReport, summarize } from '../../cli/doctor/report';
+import { formatLine, formatSummary, jsonReport, summarize } from '../../cli/doctor/report';
+import { unreachableFix } from '../../cli/doctor/check';
+import { awsProblem, AwsUnavailable, AwsUnreachable } from '../../cli/stack';
 import { secretProblems, unknownKeys } from '../../cli/doctor/secret-problems';
 import { newSigningSecret as cliSigningSecret, sameSecret, signingSecrets } from '../../cli/signing-keys';
 import { errorPage, explainTwilioCode } from '../../cli/twilio/error-codes';
@@ -101,6 +103,13 @@ describe('the doctor\'s report', () => {
     expect(JSON.parse(jsonReport(results)).checks[0]).toEqual({ id: 'a.one', status: 'PASS', detail: 'fine', fix: null });
   });
 
+  it('is not ok when every check was skipped: nothing was checked', () => {
+    const skipped = results.filter((result) => result.status === 'SKIP');
+    expect(summarize(skipped)).toEqual({ pass: 0, warn: 0, fail: 0, skip: 1, ok: false });
+    expect(formatSummary(summarize(skipped))).toMatch(/^0 passed, 0 warned, 0 failed, 1 skipped: nothing was checked\. Give the doctor /);
+    expect(formatSummary(summarize(results))).toBe('1 passed, 1 warned, 1 failed, 1 skipped. Each skipped check names what it needs.');
+  });
+
   it('reports a check that throws as FAIL and runs the next ones', async () => {
     const broken: Check = { id: 'x.broken', run: async () => { throw new Error('boom'); } };
     const fine: Check = { id: 'x.fine', run: async () => ({ status: 'PASS', detail: 'ok' }) };
@@ -139,5 +148,33 @@ describe('Twilio failures', () => {
     const failure = twilioFailure(Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }));
 
     expect(failure).toEqual({ message: 'Twilio could not be reached (ECONNREFUSED)' });
+  });
+});
+
+describe('network failures', () => {
+  /** The shape Node's fetch and the AWS SDK's HTTP handler give a failed DNS lookup or connection. */
+  const networkError = (code: string) => Object.assign(new Error(`getaddrinfo ${code} cloudformation.us-east-1.amazonaws.com`), { code });
+
+  it.each(['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT'])('of AWS (%s) are to be fixed in the network, never by a deploy', (code) => {
+    const problem = awsProblem(networkError(code), 'Could not read the stack MfaSmsGateway');
+    expect(problem).toBeInstanceOf(AwsUnreachable);
+    expect((problem as AwsUnreachable).problem).toBe(`Could not read the stack MfaSmsGateway: AWS could not be reached (${code})`);
+    expect(problem.message).toMatch(/, so check the network connection, the proxy settings \(HTTPS_PROXY\) and AWS_ENDPOINT_URL if it is set\.$/);
+    expect(problem.message).not.toMatch(/cdk deploy/);
+  });
+
+  it('of AWS credentials and region name what gives them', () => {
+    const region = awsProblem(new Error('Region is missing'), 'Could not read the stack X') as AwsUnavailable;
+    expect([region.reason, region.fix]).toEqual(['no AWS region', 'set AWS_REGION or pass --region']);
+    expect((awsProblem(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'x') as AwsUnavailable).reason).toBe('no AWS credentials');
+  });
+
+  it.each([
+    ['ENOTFOUND', /does not resolve, so check the URL for a typo and this machine's DNS$/],
+    ['EAI_AGAIN', /does not resolve/],
+    ['ECONNREFUSED', /^nothing listens there, so start a local gateway with `npm start`, or check the URL$/],
+    ['UND_ERR_CONNECT_TIMEOUT', /^check the network path to the URL/],
+  ])('of a gateway URL (%s) get the fix for that failure', (code, fix) => {
+    expect(unreachableFix(code, 'https://x.example/messages')).toMatch(fix);
   });
 });

@@ -87,10 +87,21 @@ describe('parseAllowedCountries', () => {
     expect(parseAllowedCountries(' us, CA,gb ,US')).toEqual(['US', 'CA', 'GB']);
   });
 
-  it.each(['UK', 'XX', 'USA', 'U', '1', 'U S'])('refuses %p, which is not a country with phone numbers', (code) => {
+  it.each(['XX', 'U', '1', 'U S', 'EU'])('refuses %p, which is not a country with phone numbers', (code) => {
     const error = refusal(() => parseAllowedCountries(`US,${code}`));
     expect(error.key).toBe('ALLOWED_COUNTRIES');
     expect(error.message).toBe(`ALLOWED_COUNTRIES has "${code.toUpperCase()}", which is not an ISO 3166 alpha-2 country code with phone numbers.`);
+  });
+
+  it.each([
+    ['UK', 'GB'],
+    ['el', 'GR'],
+    ['USA', 'US'],
+    ['ja', 'JP'],
+  ])('refuses %p and suggests the ISO code %s', (code, meant) => {
+    expect(refusal(() => parseAllowedCountries(`US,${code}`)).message).toBe(
+      `ALLOWED_COUNTRIES has "${code.toUpperCase()}", which is not an ISO 3166 alpha-2 country code with phone numbers: did you mean ${meant}?`,
+    );
   });
 
   it('names the key it was given', () => {

@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createLocalServer, type LambdaHandler } from '../../lambda/local/server';
 import type { HttpResponse } from '../../lambda/http/api-gateway';
@@ -192,10 +192,47 @@ describe('what the server answers itself', () => {
     expect(seen).toEqual([]);
   });
 
-  it('refuses a body over 10 MB with 413 without calling the handler', async () => {
-    const reply = await call('/messages', { body: Buffer.alloc(10 * 1024 * 1024 + 1, 'a') });
-    expect(reply.status).toBe(413);
-    expect(JSON.parse(reply.body.toString()).error.code).toBe('payload_too_large');
+  it('reads a body of exactly 16 KiB', async () => {
+    expect((await call('/messages', { headers: { 'content-type': 'application/json' }, body: Buffer.alloc(16 * 1024, 'a') })).status).toBe(204);
+    expect(only().event.body).toHaveLength(16 * 1024);
+  });
+
+  /** Sends the head and part of a body, never the rest: the answer must come without it. */
+  function partialRequest(head: string, firstBytes: Buffer): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        if (received.includes('\r\n\r\n') && received.includes('}}')) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on('error', reject);
+      socket.setTimeout(5_000, () => reject(new Error(`no answer; got ${JSON.stringify(received)}`)));
+      socket.write(head);
+      socket.write(firstBytes);
+    });
+  }
+
+  it('answers 413 at once to a Content-Length over 16 KiB, without reading the body', async () => {
+    const answer = await partialRequest('POST /messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n', Buffer.from('{"a":'));
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'payload_too_large', message: 'The request body is over 16384 bytes.' },
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('answers 413 as soon as a chunked body passes 16 KiB, without waiting for its end', async () => {
+    const chunk = Buffer.alloc(17 * 1024, 'a');
+    const answer = await partialRequest(
+      'POST /messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]),
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(seen).toEqual([]);
   });
 
