@@ -248,9 +248,14 @@ describe('secret', () => {
     expect(JSON.stringify(s.json)).not.toMatch(/whsec_[A-Za-z0-9+/]{20,}/);
   });
 
-  test('a custom resource generates SMS_GATEWAY_SIGNING_SECRET into it, with the handler inline', () => {
+  test('a custom resource generates SMS_GATEWAY_SIGNING_SECRET and SMS_GATEWAY_RATE_LIMIT_KEY into it, with the handler inline', () => {
     s.template.hasResource('Custom::SigningKey', {
-      Properties: { ServiceToken: { 'Fn::GetAtt': [ids.signingKey, 'Arn'] }, SecretArn: { Ref: ids.secret } },
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [ids.signingKey, 'Arn'] },
+        SecretArn: { Ref: ids.secret },
+        SigningKeyName: 'SMS_GATEWAY_SIGNING_SECRET',
+        RateLimitKeyName: 'SMS_GATEWAY_RATE_LIMIT_KEY',
+      },
       DependsOn: Match.arrayWith([logicalIdOf(s.stack, 'SigningKey/Role/DefaultPolicy/Resource')]),
     });
     expect(fn(ids.signingKey).Properties).toMatchObject({

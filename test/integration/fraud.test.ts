@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
+import { ensureStateTable } from '../../lambda/local/state-table';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 import { post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { metricSummary } from '../support/output';
@@ -126,6 +129,53 @@ describe('rate limits', () => {
       expect(response.body.error.code).toBe('provider_unavailable');
       expect(twilioCalls(before)).toBe(0);
     });
+  });
+});
+
+// Issue 10, fault 4: the counters were keyed by the first signing secret, so a rotation reset them.
+describe('limits across a signing-key rotation', () => {
+  let dynamo: EmbeddedDynamoDb;
+  let state: Record<string, string>;
+
+  beforeEach(async () => {
+    dynamo = await startEmbeddedDynamoDb();
+    state = { STATE_TABLE: 'rotation-state', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+    await ensureStateTable(new DynamoDbClient({ ...process.env, ...state }), state.STATE_TABLE);
+  });
+
+  afterEach(() => dynamo.close());
+
+  /** Sends to one number through a gateway with these keys, signed with the first signing secret. */
+  async function sendAll(keys: Record<string, string>, count: number): Promise<number[]> {
+    const gateway = await startGateway(twilioModeEnv(twilio, keys.SMS_GATEWAY_SIGNING_SECRET, { ...state, ...keys }));
+    try {
+      const signWith = keys.SMS_GATEWAY_SIGNING_SECRET.split(' ')[0];
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const text = JSON.stringify({ recipient: '+14155551401', code: '482913' });
+        statuses.push((await post(`${gateway.url}/messages`, text, signedHeaders(signWith, text))).status);
+      }
+      return statuses;
+    } finally {
+      await gateway.close();
+    }
+  }
+
+  it('keeps counting a number after rotate-signing-key writes "<new> <old>"', async () => {
+    const [oldKey, newKey] = [newSigningSecret(), newSigningSecret()];
+    const SMS_GATEWAY_RATE_LIMIT_KEY = randomBytes(32).toString('base64');
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: oldKey, SMS_GATEWAY_RATE_LIMIT_KEY }, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: `${newKey} ${oldKey}`, SMS_GATEWAY_RATE_LIMIT_KEY }, 1)).toEqual([429]);
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: newKey, SMS_GATEWAY_RATE_LIMIT_KEY }, 1)).toEqual([429]);
+  });
+
+  it('keeps the counters of a deployment made before the key existed, once the key is seeded with the old signing secret', async () => {
+    const [oldKey, newKey] = [newSigningSecret(), newSigningSecret()];
+    // Before the upgrade: no SMS_GATEWAY_RATE_LIMIT_KEY, so the counters are keyed as before.
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: oldKey }, 5)).toEqual([200, 200, 200, 200, 200]);
+    // The upgrade seeds the key with the first signing secret (Custom::SigningKey, or rotate-signing-key).
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: oldKey, SMS_GATEWAY_RATE_LIMIT_KEY: oldKey }, 1)).toEqual([429]);
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: `${newKey} ${oldKey}`, SMS_GATEWAY_RATE_LIMIT_KEY: oldKey }, 1)).toEqual([429]);
   });
 });
 

@@ -74,6 +74,7 @@ describe('recordDeliveryStatus', () => {
     const recorded: Recorded = { verified: [], delivery: [], info: [] };
     const secrets = options.secrets ?? {
       signingSecrets: SIGNING_SECRETS,
+      rateLimitKey: SIGNING_SECRETS[0],
       twilio: { accountSid: `AC${'0'.repeat(32)}`, authToken: AUTH_TOKEN, phoneNumber: '+15017122661' },
     };
     return {
@@ -143,7 +144,7 @@ describe('recordDeliveryStatus', () => {
   });
 
   it('refuses every callback with invalid_signature when no auth token is configured (console mode)', async () => {
-    const d = deps({ secrets: { signingSecrets: SIGNING_SECRETS } });
+    const d = deps({ secrets: { signingSecrets: SIGNING_SECRETS, rateLimitKey: SIGNING_SECRETS[0] } });
     const error = await refusal(recordDeliveryStatus({ signature: 'sig', params: DELIVERED }, d));
     expect(error.code).toBe('invalid_signature');
     expect(error.message).toContain('TWILIO_AUTH_TOKEN');
