@@ -136,10 +136,11 @@ describe('Lambdas', () => {
     });
   });
 
-  test('status environment: the same secret and callback URL (it verifies Twilio signatures against both)', () => {
+  test('status environment: the same secret and callback URL (it verifies Twilio signatures against both), the state table', () => {
     expect(fn(ids.status).Properties!.Environment.Variables).toEqual({
       SECRET_ARN: { Ref: ids.secret },
       STATUS_CALLBACK_URL: url('/twilio/status'),
+      STATE_TABLE: { Ref: ids.table },
       POWERTOOLS_METRICS_NAMESPACE: 'SmsGateway',
       POWERTOOLS_SERVICE_NAME: 'sms-gateway-status',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -199,10 +200,16 @@ describe('IAM', () => {
     ]);
   });
 
-  test('status may write its logs and read the one secret; nothing else', () => {
+  test('status may write its logs, read the one secret, and put delivery# items into the state table; nothing else', () => {
     expect(policyOf(ids.status).statements).toEqual([
       logsStatement(ids.statusLogs),
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: ids.secret } },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['delivery#*'] } },
+      },
     ]);
   });
 
