@@ -10,6 +10,8 @@ const client = new sm.SecretsManagerClient({ maxAttempts: 5 });
 const PROPERTIES = ['SecretArn', 'SigningKeyName', 'RateLimitKeyName'];
 
 const present = (value) => typeof value === 'string' && value.trim() !== '';
+// A key the gateway accepts (lambda/core/gateway-secrets.ts): only such a key can have keyed counters.
+const usableSigningKey = (key) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key.slice(6), 'base64').length >= 24;
 
 // Adds the keys the secret lacks; every other key is written back as read. Returns what it did.
 async function ensureKeys(secretId, names, requestToken) {
@@ -28,7 +30,8 @@ async function ensureKeys(secretId, names, requestToken) {
     // Until this key exists the gateway keys its rate-limit counters with the first signing
     // secret: copying that value keeps every counter across the upgrade. A new secret gets a
     // random key.
-    const signing = present(values[names.signing]) ? values[names.signing].trim().split(/\s+/)[0] : undefined;
+    const first = present(values[names.signing]) ? values[names.signing].trim().split(/\s+/)[0] : '';
+    const signing = usableSigningKey(first) ? first : undefined;
     values[names.rateLimit] = signing || crypto.randomBytes(32).toString('base64');
     done.push(`${names.rateLimit} ${signing ? 'copied from the first signing secret' : 'generated'}`);
   }

@@ -127,6 +127,16 @@ test('the update that adds RateLimitKeyName copies the first signing secret into
   expect(logged()).not.toContain(newest.slice('whsec_'.length));
 });
 
+test('a malformed signing secret, which keyed no counter, is not copied: the rate-limit key is generated', async () => {
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ SMS_GATEWAY_SIGNING_SECRET: 'whsec_short' }) });
+  secrets.on(PutSecretValueCommand).resolves({});
+  await handler(event('Create'));
+  const written = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
+  expect(written.SMS_GATEWAY_SIGNING_SECRET).toBe('whsec_short');
+  expect(Buffer.from(written.SMS_GATEWAY_RATE_LIMIT_KEY, 'base64')).toHaveLength(32);
+  expect(responses[0].body).toMatchObject({ Status: 'SUCCESS', Reason: 'SMS_GATEWAY_RATE_LIMIT_KEY generated' });
+});
+
 test('Update ensures the keys only when the secret or the key names changed; Delete leaves the secret alone', async () => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: '{}' });
   const physical = { PhysicalResourceId: `${SECRET_ARN}#SMS_GATEWAY_SIGNING_SECRET` };
