@@ -24,22 +24,24 @@ export interface PhoneMetadata {
 
 export const OUTPUT = join(__dirname, '..', 'lambda', 'core', 'phone-metadata.json');
 
-// The positions in the library's compressed metadata (libphonenumber-js source/metadata.js).
+// The positions in the library's compressed metadata (libphonenumber-js source/metadata.js),
+// and the order of the types in its `types` array (metadata.js, getType()).
 const FORMATS = 4;
 const TYPES = 11;
-// The order of `types` in that array (metadata.js, getType()).
-const REFUSED = Object.keys(NON_PERSONAL_TYPES) as NonPersonalType[];
 const TYPE_ORDER = ['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'PERSONAL_NUMBER', 'VOICEMAIL', 'UAN', 'PAGER', 'VOIP', 'SHARED_COST'];
+const REFUSED = Object.keys(NON_PERSONAL_TYPES) as NonPersonalType[];
 
+/** One country's (or non-geographic code's) numbering plan, as the library stores it. */
 type Plan = unknown[];
+type Plans = Pick<MetadataJson, 'version' | 'country_calling_codes'> & { countries: Record<string, Plan>; nonGeographic: Record<string, Plan> };
 
 function withoutFormats(plans: Record<string, Plan>): Record<string, Plan> {
   // 0 is how the library's own generator writes an absent field.
   return Object.fromEntries(Object.entries(plans).map(([key, plan]) => [key, plan.map((field, i) => (i === FORMATS ? 0 : field))]));
 }
 
-function refusedPatterns(plans: Record<string, Plan>): PhoneMetadata['nonPersonalTypes'] {
-  const result: PhoneMetadata['nonPersonalTypes'] = {};
+function refusedPatterns(plans: Record<string, Plan>): NonPersonalTypePatterns {
+  const result: NonPersonalTypePatterns = {};
   for (const [key, plan] of Object.entries(plans)) {
     const types = plan[TYPES] as (TypePattern | 0 | undefined)[] | undefined;
     if (!types) continue;
@@ -55,19 +57,18 @@ function refusedPatterns(plans: Record<string, Plan>): PhoneMetadata['nonPersona
 
 export function buildPhoneMetadata(): PhoneMetadata {
   const { version } = require('libphonenumber-js/package.json') as { version: string };
-  const min = require('libphonenumber-js/metadata.min.json') as MetadataJson;
-  const max = require('libphonenumber-js/metadata.max.json') as MetadataJson;
-  const maxPlans = max as unknown as { countries: Record<string, Plan>; nonGeographic: Record<string, Plan> };
-  const minPlans = min as unknown as { countries: Record<string, Plan>; nonGeographic: Record<string, Plan> };
+  const min = require('libphonenumber-js/metadata.min.json') as Plans;
+  const max = require('libphonenumber-js/metadata.max.json') as Plans;
+  const metadata = {
+    version: min.version,
+    country_calling_codes: min.country_calling_codes,
+    countries: withoutFormats(min.countries),
+    nonGeographic: withoutFormats(min.nonGeographic),
+  };
   return {
     source: `libphonenumber-js ${version}: metadata.min.json without formats; ${REFUSED.join(', ')} from metadata.max.json`,
-    metadata: {
-      version: min.version,
-      country_calling_codes: min.country_calling_codes,
-      countries: withoutFormats(minPlans.countries) as MetadataJson['countries'],
-      nonGeographic: withoutFormats(minPlans.nonGeographic) as MetadataJson['nonGeographic'],
-    },
-    nonPersonalTypes: { ...refusedPatterns(maxPlans.countries), ...refusedPatterns(maxPlans.nonGeographic) },
+    metadata: metadata as unknown as MetadataJson,
+    nonPersonalTypes: { ...refusedPatterns(max.countries), ...refusedPatterns(max.nonGeographic) },
   };
 }
 
