@@ -24,9 +24,8 @@ const OUT = join(PROJECT_ROOT, 'bench', '.out');
 /** The budgets issue #6 set (floors, not targets). */
 const BUDGETS = {
   coldStartRatio: 0.35,
-  // Decimal kilobytes: the stricter reading of "400 KB", plus 5 KB for the templates of every
-  // notification type (docs/benchmarks.md).
-  sendBundleBytes: 405_000,
+  // Decimal kilobytes: the stricter reading of "400 KB".
+  sendBundleBytes: 400_000,
   statusBundleBytes: 100_000,
   addedLatencyP50Ms: 2,
   statusCallbacksPerSecond: 5000,
@@ -133,7 +132,8 @@ async function main() {
     process.stderr.write('concurrency: 50 and 200 sends at once...\n');
     const concurrency = await child<{ concurrent: number; ok: number; p99Ms: number }[]>(warmChild, ['concurrency', all.send.file, '50,200'], warmEnv(environment), TSX);
     process.stderr.write(`status callbacks: ${values.seconds} s on one core...\n`);
-    const throughput = await child<{ callbacks: number; perSecond: number }>(warmChild, ['status-throughput', all.status.file, values.seconds!], warmEnv(environment), TSX);
+    type Throughput = { callbacks: number; perSecond: number };
+    const throughput = await child<{ dynalite: Throughput; instantState: Throughput }>(warmChild, ['status-throughput', all.status.file, values.seconds!], warmEnv(environment), TSX);
 
     const warm = {
       gatewayP50Ms: round(percentile(latency.gateway, 50), 2),
@@ -156,7 +156,11 @@ async function main() {
       coldStart: { ...cold, sendRatio, statusRatio, runs },
       warm: { ...warm, addedP50Ms, addedOwnP50Ms, sends },
       concurrency,
-      statusThroughput: { perSecond: Math.round(throughput.perSecond), seconds: Number(values.seconds) },
+      statusThroughput: {
+        perSecond: Math.round(throughput.instantState.perSecond),
+        dynalitePerSecond: Math.round(throughput.dynalite.perSecond),
+        seconds: Number(values.seconds),
+      },
     };
     const budgets = [
       ['send cold start <= 0.35 x naive', sendRatio <= BUDGETS.coldStartRatio, `${sendRatio} x`],
@@ -165,7 +169,8 @@ async function main() {
       ['status bundle <= 100 KB', all.status.bytes <= BUDGETS.statusBundleBytes, kb(all.status.bytes)],
       ['added warm latency p50 <= 2 ms', addedP50Ms <= BUDGETS.addedLatencyP50Ms, `${addedP50Ms} ms`],
       ['200 concurrent sends all answered', concurrency.every((c) => c.ok === c.concurrent), concurrency.map((c) => `${c.ok}/${c.concurrent}`).join(', ')],
-      ['status >= 5,000 callbacks/s', throughput.perSecond >= BUDGETS.statusCallbacksPerSecond, `${Math.round(throughput.perSecond)}/s`],
+      // The gateway's own work per callback (bench/warm-child.ts says how); dynalite's is in the table.
+      ['status >= 5,000 callbacks/s', throughput.instantState.perSecond >= BUDGETS.statusCallbacksPerSecond, `${Math.round(throughput.instantState.perSecond)}/s`],
     ] as const;
     writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringify({ ...results, budgets: budgets.map(([name, met, value]) => ({ name, met, value })) }, null, 2)}\n`);
     process.stdout.write(report(results, budgets));
@@ -195,7 +200,8 @@ function report(results: any, budgets: readonly (readonly [string, boolean, stri
     ['  state store answering at once', `${results.warm.gatewayInstantStateP50Ms} / ${results.warm.gatewayInstantStateP99Ms} ms`, ''],
     ['added by the gateway, p50', `${results.warm.addedP50Ms} ms (${results.warm.addedOwnP50Ms} ms without dynalite's work)`, ''],
     ...results.concurrency.map((c: any) => [`${c.concurrent} concurrent sends`, `${c.ok}/${c.concurrent} answered, p99 ${round(c.p99Ms)} ms`, '']),
-    ['status callbacks (one core)', `${results.statusThroughput.perSecond}/s`, ''],
+    ['status callbacks (one core)', `${results.statusThroughput.perSecond}/s, 8 in flight, store answering at once`, ''],
+    ['  one at a time, dynalite', `${results.statusThroughput.dynalitePerSecond}/s`, ''],
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));
   const table = rows.map((row: string[]) => row.map((cell: string, i: number) => String(cell).padEnd(widths[i])).join('  ').trimEnd()).join('\n');

@@ -37,8 +37,9 @@ export const MESSAGES_PATH = '/messages';
  */
 export const SEND_FUNCTION = { memorySize: 512, timeout: Duration.seconds(10) };
 /**
- * Status: one HMAC check and a metric per callback. 8 s covers a cold Secrets Manager read with
- * its retry (2 x 3 s); Twilio waits 15 s for the answer.
+ * Status: one HMAC check, one conditional write and a metric per callback. 8 s covers a cold
+ * Secrets Manager read with its retry (2 x 3 s) and the write with its retry (2 x 0.5 s,
+ * lambda/status.ts); Twilio waits 15 s for the answer.
  */
 export const STATUS_FUNCTION = { memorySize: 256, timeout: Duration.seconds(8) };
 
@@ -59,6 +60,7 @@ export class SmsGatewayStack extends Stack {
     const common = {
       SECRET_ARN: gatewaySecret.secret.secretArn,
       STATUS_CALLBACK_URL: statusCallbackUrl,
+      STATE_TABLE: state.table.tableName,
       POWERTOOLS_METRICS_NAMESPACE: config.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
@@ -69,7 +71,6 @@ export class SmsGatewayStack extends Stack {
       environment: {
         ...common,
         POWERTOOLS_SERVICE_NAME: 'sms-gateway-send',
-        STATE_TABLE: state.table.tableName,
         // Unset means the Lambda's own defaults, so they are kept in one place (limits-config.ts).
         ...(config.rateLimits !== undefined && { RATE_LIMITS: config.rateLimits }),
         ...(config.allowedCountries !== undefined && { ALLOWED_COUNTRIES: config.allowedCountries }),
@@ -78,7 +79,7 @@ export class SmsGatewayStack extends Stack {
     });
     const status = new GatewayFunction(this, 'Status', {
       lambda: 'status',
-      description: 'mfa-sms-gateway POST /twilio/status: verifies Twilio delivery callbacks and records them as metrics',
+      description: 'mfa-sms-gateway POST /twilio/status: verifies Twilio delivery callbacks and counts each status once as a metric',
       ...STATUS_FUNCTION,
       environment: { ...common, POWERTOOLS_SERVICE_NAME: 'sms-gateway-status' },
     });
@@ -86,6 +87,7 @@ export class SmsGatewayStack extends Stack {
     gatewaySecret.grantRead(send.role);
     gatewaySecret.grantRead(status.role);
     state.grantItemAccess(send.role);
+    state.grantDeliveryLedger(status.role);
 
     http.addRoute('Messages', MESSAGES_PATH, send.function, 'The send Lambda verifies a Standard Webhooks signature (HMAC-SHA256 with the shared whsec_ key) on every request;');
     http.addRoute('TwilioStatus', STATUS_PATH, status.function, 'The status Lambda verifies the X-Twilio-Signature (HMAC-SHA1 with the Twilio auth token) on every callback;');
@@ -133,6 +135,6 @@ export class SmsGatewayStack extends Stack {
       description: 'CloudWatch dashboard',
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`,
     });
-    new CfnOutput(this, OUTPUT_KEYS.stateTableName, { description: 'DynamoDB table for idempotency and rate limits', value: state.table.tableName });
+    new CfnOutput(this, OUTPUT_KEYS.stateTableName, { description: 'DynamoDB table for idempotency, rate limits and counted delivery statuses', value: state.table.tableName });
   }
 }

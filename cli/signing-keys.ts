@@ -11,6 +11,11 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
+/** SMS_GATEWAY_RATE_LIMIT_KEY's form: base64 of 32 random bytes, as the stack and `npm start` make it. */
+export function newRateLimitKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
 export function signingSecrets(value: string): string[] {
   return value.split(/\s+/).filter(Boolean);
 }

@@ -3,7 +3,7 @@ import { parseAllowedCountries, parseRateLimits, type RateLimit } from './core/l
 
 /**
  * Every environment variable the Lambdas and the local server read, read and checked here and
- * nowhere else (CONTRACT.md section 5). A bad value fails at start with the variable's name.
+ * nowhere else (docs/configuration.md). A bad value fails at start with the variable's name.
  * The secret's keys are parsed by core/gateway-secrets.ts.
  */
 export interface RuntimeConfig {
@@ -19,10 +19,14 @@ export interface RuntimeConfig {
   serviceName: string;
 }
 
-/** What only the send Lambda needs on top: its state table and the fraud-protection settings. */
-export interface SendConfig extends RuntimeConfig {
-  /** DynamoDB table for idempotency records and rate-limit counters. */
+/** What the status Lambda needs on top: the state table, where it remembers the statuses it counted. */
+export interface StatusConfig extends RuntimeConfig {
+  /** DynamoDB table for idempotency records, rate-limit counters and counted delivery statuses. */
   stateTable: string;
+}
+
+/** What the send Lambda needs on top: the state table and the fraud-protection settings. */
+export interface SendConfig extends StatusConfig {
   rateLimits: RateLimit[];
   /** ISO 3166 alpha-2; empty allows every country. */
   allowedCountries: string[];
@@ -115,17 +119,20 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   };
 }
 
-export function readSendConfig(env: Env = process.env): SendConfig {
+export function readStatusConfig(env: Env = process.env): StatusConfig {
   const stateTable = value(env, 'STATE_TABLE');
   if (!stateTable) {
     throw new ConfigurationError(
       'STATE_TABLE',
-      'is missing: the DynamoDB table for idempotency and rate limits (`npm start` starts a local one).',
+      'is missing: the DynamoDB table for idempotency, rate limits and delivery statuses (`npm start` starts a local one).',
     );
   }
+  return { ...readRuntimeConfig(env), stateTable };
+}
+
+export function readSendConfig(env: Env = process.env): SendConfig {
   return {
-    ...readRuntimeConfig(env),
-    stateTable,
+    ...readStatusConfig(env),
     rateLimits: parseRateLimits(value(env, 'RATE_LIMITS')),
     allowedCountries: parseAllowedCountries(value(env, 'ALLOWED_COUNTRIES')),
     voiceMachineDetection: parseMachineDetection(value(env, VOICE_MACHINE_DETECTION)),

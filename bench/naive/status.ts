@@ -1,16 +1,38 @@
 /**
  * The naive status Lambda the benchmark compares against: the same handler with the full
- * `twilio` package for validateRequest and Powertools getSecret, as most projects start.
+ * `twilio` package for validateRequest, Powertools getSecret, and the AWS SDK's DynamoDB client
+ * for the delivery ledger, as most projects start.
  */
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import twilio from 'twilio';
 import { createLogger } from '../../lambda/adapters/logger';
 import { createMetrics, MetricsTelemetry } from '../../lambda/adapters/metrics';
 import { SecretsManagerSource } from '../../lambda/adapters/secrets';
-import { readRuntimeConfig } from '../../lambda/config';
+import { readStatusConfig } from '../../lambda/config';
+import type { DeliveryLedger } from '../../lambda/core/ports';
 import { createStatusHandler } from '../../lambda/handlers/status-handler';
 
-const config = readRuntimeConfig();
+const config = readStatusConfig();
 const logger = createLogger(config.serviceName);
+const client = new DynamoDBClient({});
+
+const ledger: DeliveryLedger = {
+  async firstReport(messageId, status) {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: config.stateTable,
+          Item: { id: { S: `delivery#${messageId}#${status}` }, expiration: { N: String(Math.floor(Date.now() / 1000) + 7 * 86400) } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  },
+};
 
 export const handler = createStatusHandler({
   logger,
@@ -18,4 +40,5 @@ export const handler = createStatusHandler({
   secrets: new SecretsManagerSource(config.secretArn!),
   verifyTwilioSignature: (authToken, signature, params) => twilio.validateRequest(authToken, signature, config.statusCallbackUrl, params),
   telemetry: new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName)),
+  ledger,
 });

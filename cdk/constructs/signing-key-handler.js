@@ -5,11 +5,16 @@ const http = require('node:http');
 const https = require('node:https');
 const sm = require('@aws-sdk/client-secrets-manager');
 
-const KEY = 'SMS_GATEWAY_SIGNING_SECRET';
 const client = new sm.SecretsManagerClient({ maxAttempts: 5 });
+// What makes CloudFormation call again: a new secret, or a key this stack version adds.
+const PROPERTIES = ['SecretArn', 'SigningKeyName', 'RateLimitKeyName'];
 
-// Adds a signing key to the secret unless one is there; every other key is written back as read.
-async function ensureSigningKey(secretId, requestToken) {
+const present = (value) => typeof value === 'string' && value.trim() !== '';
+// A key the gateway accepts (lambda/core/gateway-secrets.ts): only such a key can have keyed counters.
+const usableSigningKey = (key) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key.slice(6), 'base64').length >= 24;
+
+// Adds the keys the secret lacks; every other key is written back as read. Returns what it did.
+async function ensureKeys(secretId, names, requestToken) {
   const current = await client.send(new sm.GetSecretValueCommand({ SecretId: secretId }));
   let values;
   try {
@@ -20,12 +25,25 @@ async function ensureSigningKey(secretId, requestToken) {
   if (!values || typeof values !== 'object' || Array.isArray(values)) {
     throw new Error('The secret does not hold a JSON object; it was left unchanged.');
   }
-  if (typeof values[KEY] === 'string' && values[KEY].trim() !== '') return 'kept';
-  values[KEY] = 'whsec_' + crypto.randomBytes(32).toString('base64');
+  const done = [];
+  if (!present(values[names.rateLimit])) {
+    // Until this key exists the gateway keys its rate-limit counters with the first signing
+    // secret: copying that value keeps every counter across the upgrade. A new secret gets a
+    // random key.
+    const first = present(values[names.signing]) ? values[names.signing].trim().split(/\s+/)[0] : '';
+    const signing = usableSigningKey(first) ? first : undefined;
+    values[names.rateLimit] = signing || crypto.randomBytes(32).toString('base64');
+    done.push(`${names.rateLimit} ${signing ? 'copied from the first signing secret' : 'generated'}`);
+  }
+  if (!present(values[names.signing])) {
+    values[names.signing] = 'whsec_' + crypto.randomBytes(32).toString('base64');
+    done.push(`${names.signing} generated`);
+  }
+  if (done.length === 0) return 'kept';
   await client.send(
     new sm.PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(values), ClientRequestToken: requestToken }),
   );
-  return 'generated';
+  return done.join('; ');
 }
 
 function respond(event, status, reason, physicalId) {
@@ -56,12 +74,14 @@ function respond(event, status, reason, physicalId) {
 }
 
 exports.handler = async (event) => {
-  const secretId = event.ResourceProperties.SecretArn;
-  const physicalId = event.PhysicalResourceId || secretId + '#' + KEY;
-  const previous = (event.OldResourceProperties || {}).SecretArn;
-  const wanted = event.RequestType === 'Create' || (event.RequestType === 'Update' && previous !== secretId);
+  const props = event.ResourceProperties;
+  const secretId = props.SecretArn;
+  const names = { signing: props.SigningKeyName, rateLimit: props.RateLimitKeyName };
+  const physicalId = event.PhysicalResourceId || secretId + '#' + names.signing;
+  const previous = event.OldResourceProperties || {};
+  const wanted = event.RequestType === 'Create' || (event.RequestType === 'Update' && PROPERTIES.some((key) => previous[key] !== props[key]));
   try {
-    const outcome = wanted ? await ensureSigningKey(secretId, event.RequestId) : 'nothing to do';
+    const outcome = wanted ? await ensureKeys(secretId, names, event.RequestId) : 'nothing to do';
     console.log(JSON.stringify({ requestType: event.RequestType, outcome }));
     await respond(event, 'SUCCESS', outcome, physicalId);
   } catch (err) {

@@ -2,13 +2,14 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { STATE_EXPIRY_ATTRIBUTE, STATE_KEY_ATTRIBUTE } from '../../lambda/adapters/state-schema';
+import { DELIVERY_KEY_PREFIX, STATE_EXPIRY_ATTRIBUTE, STATE_KEY_ATTRIBUTE } from '../../lambda/adapters/state-schema';
 /** Single-item reads and writes: all that idempotency records and rate-limit counters need. */
 export const STATE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
 /**
- * The send Lambda's state: idempotency records (keyed by webhook-id) and rate-limit counters
- * (with their own key prefixes), both expiring through the TTL attribute.
+ * The gateway's state: the send Lambda's idempotency records (keyed by webhook-id) and
+ * rate-limit counters, and the status Lambda's counted delivery statuses, each with its own key
+ * prefix, all expiring through the TTL attribute.
  */
 export class StateTable extends Construct {
   readonly table: dynamodb.Table;
@@ -26,6 +27,20 @@ export class StateTable extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       deletionProtection: false,
     });
+  }
+
+  /**
+   * PutItem of the delivery ledger's items and nothing else: the condition on the partition key
+   * keeps the status Lambda away from the send Lambda's records and counters.
+   */
+  grantDeliveryLedger(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${DELIVERY_KEY_PREFIX}*`] } },
+      }),
+    );
   }
 
   /** Exactly the four item actions, on this table only (no index, stream or Scan/Query access). */

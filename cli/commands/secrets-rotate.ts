@@ -2,19 +2,22 @@ import { explainAuth0Error } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { readTenantState } from '../../auth0/provision/read-state';
 import { EXPERIENCE_SPECS } from '../../auth0/provision/setup';
-import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
+import { parseSigningSecrets, RATE_LIMIT_KEY } from '../../lambda/core/gateway-secrets';
 import { compareActionSettings } from '../action-settings';
 import { optionalAuth0Credentials } from '../auth0-credentials';
 import { CommandError, envValue, type Command, type Io, type OptionValues, type RunContext } from '../command';
 import { Deployment } from '../deployment';
-import { newSigningSecret } from '../signing-keys';
+import { newRateLimitKey, newSigningSecret } from '../signing-keys';
 import { DEFAULT_STACK, OUTPUT_KEYS, putGatewaySecret } from '../stack';
 
 /**
  * `sms-gateway secrets rotate-signing-key`: replaces the signing secret shared with Auth0
  * without a moment where codes fail. The gateway accepts every key in the value and the
  * forwarder signs with every key, so the rotation goes through "new old" (both valid) and
- * `--finish` keeps only the new one once Auth0 has it.
+ * `--finish` keeps only the new one once Auth0 has it. SMS_GATEWAY_RATE_LIMIT_KEY, which keys
+ * the rate-limit counters, stays as it is; a secret without one (made before it existed, or
+ * brought with existingSecretArn) gets the current signing key in it first, the value the
+ * gateway keys its counters with until then, so no limit restarts with the rotation.
  */
 
 const KEY = 'SMS_GATEWAY_SIGNING_SECRET';
@@ -61,17 +64,24 @@ async function start(values: OptionValues, { io, json }: RunContext, deployment:
     throw new CommandError(`A rotation is already under way: ${KEY} holds ${keys.length} keys. Finish it first with \`npx sms-gateway secrets rotate-signing-key --finish\` (once Auth0 has the newest key).`);
   }
   const value = [newSigningSecret(), ...keys].join(' ');
-  await putGatewaySecret(arn, { ...secret, [KEY]: value }, deployment.region);
+  const hasRateLimitKey = typeof secret[RATE_LIMIT_KEY] === 'string' && secret[RATE_LIMIT_KEY].trim() !== '';
+  const rateLimitKey = hasRateLimitKey ? secret[RATE_LIMIT_KEY] : (keys[0] ?? newRateLimitKey());
+  await putGatewaySecret(arn, { ...secret, [KEY]: value, [RATE_LIMIT_KEY]: rateLimitKey }, deployment.region);
   const show = values.show === true;
+  const rateLimitNote = hasRateLimitKey
+    ? []
+    : [`${RATE_LIMIT_KEY} was missing: it now holds ${keys.length > 0 ? 'the old signing key, which keyed the rate-limit counters until now, so no limit restarts' : 'a new key'}.`];
 
   if (json) {
-    io.stdout(`${JSON.stringify({ ok: true, secretArn: arn, phase: keys.length === 0 ? 'created' : 'started', keys: keys.length + 1, ...(show ? { value } : {}) })}\n`);
+    const phase = keys.length === 0 ? 'created' : 'started';
+    io.stdout(`${JSON.stringify({ ok: true, secretArn: arn, phase, keys: keys.length + 1, rateLimitKey: hasRateLimitKey ? 'kept' : 'added', ...(show ? { value } : {}) })}\n`);
     return 0;
   }
   if (keys.length === 0) {
     io.stdout(
       [
         `${KEY} was ${malformed ? 'malformed' : 'missing'} in ${arn}: a new key was written${malformed ? ' in its place' : ''}.`,
+        ...rateLimitNote,
         'Next: `npx sms-gateway auth0 deploy` gives it to the Auth0 Action.',
         ...(show ? ['', value] : []),
       ].join('\n') + '\n',
@@ -81,6 +91,7 @@ async function start(values: OptionValues, { io, json }: RunContext, deployment:
   io.stdout(
     [
       `New signing key written to ${arn}, before the old one: the gateway now accepts both.`,
+      ...rateLimitNote,
       'Next:',
       '  1. Give Auth0 the new value: `npx sms-gateway auth0 deploy` (it copies both keys from the secret; the Action',
       `     signs with both). By hand: paste the whole value (both keys, space-separated) into the Action's ${KEY}`,
@@ -137,6 +148,8 @@ export const secretsRotateSigningKey: Command = {
   description: [
     `Writes a new ${KEY} (whsec_ + 32 random bytes) before the current one, so the gateway accepts`,
     'both; then `auth0 deploy` gives Auth0 both keys, and `--finish` keeps only the new one.',
+    `Rate limits keep counting: ${RATE_LIMIT_KEY} stays as it is (a secret without one first`,
+    'gets the current signing key in it, the value its counters were keyed with).',
     '',
     '--finish first checks that the Auth0 Action signs with the new key (with AUTH0_DOMAIN,',
     'AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET set) and refuses if it does not, unless --force.',

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets } from '../../lambda/core/gateway-secrets';
+import { parseGatewaySecrets, RATE_LIMIT_KEY, SIGNING_SECRET_KEY } from '../../lambda/core/gateway-secrets';
 import { CommandError, envValue, stringOption, type Command, type Io, type OptionValues, type RunContext } from '../command';
 import { Deployment } from '../deployment';
 import { maskPhone, plural, shortSid } from '../format';
@@ -8,7 +8,8 @@ import { putGatewaySecret, DEFAULT_STACK, OUTPUT_KEYS } from '../stack';
 
 /**
  * `sms-gateway secrets set`: writes the Twilio keys into the stack's secret. The new value is
- * the current one with the given keys replaced, so SMS_GATEWAY_SIGNING_SECRET and any other key
+ * the current one with the given keys replaced, so SMS_GATEWAY_SIGNING_SECRET,
+ * SMS_GATEWAY_RATE_LIMIT_KEY (which keys the rate-limit counters) and any other key
  * stay as they are; it is checked with the gateway's own parser before anything is written.
  */
 
@@ -99,6 +100,7 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
 
   const written = Object.keys(changes).filter((key) => differs(key, current(existing, key), changes[key]));
   const kept = Object.keys(merged).filter((key) => !(key in changes));
+  const gatewayKeys = kept.filter((key) => key === SIGNING_SECRET_KEY || key === RATE_LIMIT_KEY);
   if (written.length > 0) {
     await putGatewaySecret(arn, merged, deployment.region);
     deployment.forgetSecret();
@@ -113,7 +115,7 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   io.stdout(
     [
       written.length > 0
-        ? `Secret ${arn} updated: ${written.join(', ')} written; ${plural(kept.length, 'other key')} kept (SMS_GATEWAY_SIGNING_SECRET among them).`
+        ? `Secret ${arn} updated: ${written.join(', ')} written; ${plural(kept.length, 'other key')} kept${gatewayKeys.length > 0 ? ` (${gatewayKeys.join(' and ')} among them)` : ''}.`
         : `Nothing to change: the secret ${arn} already holds these values.`,
       ...(fromUser.fromEnv.length > 0 ? [`From the environment: ${fromUser.fromEnv.join(', ')}.`] : []),
       `SMS are sent from the ${sender}${twilio.apiKey ? `, authenticated with the API key ${shortSid(twilio.apiKey.sid)}` : ''}; voice calls ${twilio.phoneNumber ? `from ${maskPhone(twilio.phoneNumber)}` : 'are unavailable (no TWILIO_PHONE_NUMBER)'}.`,
@@ -129,7 +131,7 @@ export const secretsSet: Command = {
   summary: "Write the Twilio keys into the stack's secret (keeps the signing secret)",
   description: [
     "Replaces the given keys in the gateway's secret and keeps every other key, the signing secret",
-    'included. The result is checked before anything is written: AC, SK and MG prefixes, an E.164',
+    'and the rate-limit key included. The result is checked before anything is written: AC, SK and MG prefixes, an E.164',
     'sender, an API key SID with its secret, and a sender (Messaging Service or phone number).',
     '',
     'Values come from the options, else from environment variables with the secret\'s key names',

@@ -45,7 +45,7 @@ function refusalHint(refused: GatewayRefused): string | undefined {
     case 'destination_not_allowed':
       return providerCode
         ? `Twilio ${providerCode}: ${explainTwilioCode(Number(providerCode)).fix}`
-        : "the number's country is not in ALLOWED_COUNTRIES (stack context allowedCountries), or its range is in config/denied-prefixes.json";
+        : "the number is premium-rate, toll-free or another type that is not a person's phone, its range is in config/denied-prefixes.json, or its country is not in ALLOWED_COUNTRIES (stack context allowedCountries): the message says which";
     case 'rate_limited':
       return 'a rate limit was reached (the message names it): wait, or test with another number';
     case 'channel_unavailable':

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets, SECRET_KEYS, TWILIO_KEYS } from '../../lambda/core/gateway-secrets';
+import { parseGatewaySecrets, RATE_LIMIT_KEY, SECRET_KEYS, TWILIO_KEYS } from '../../lambda/core/gateway-secrets';
 import { awsProblem, AwsUnavailable } from '../stack';
 import { maskPhone, plural, shortSid } from '../format';
 import { signingSecrets } from '../signing-keys';
@@ -29,6 +29,15 @@ export const stackCheck: Check = {
 
 const SECRET_KEY_FIX: Record<string, string> = {
   SMS_GATEWAY_SIGNING_SECRET: '`npx sms-gateway secrets rotate-signing-key` writes a new one (then `npx sms-gateway auth0 deploy`)',
+  [RATE_LIMIT_KEY]: `write \`openssl rand -base64 32\` into ${RATE_LIMIT_KEY} (the rate-limit counters start again once)`,
+};
+
+// Without it the gateway keys its counters with the signing secret (lambda/core/gateway-secrets.ts).
+const RATE_LIMIT_KEY_MISSING = {
+  detail: `${RATE_LIMIT_KEY} is missing, so the rate limits are keyed by the signing secret and its next rotation restarts them`,
+  fix:
+    `\`npx cdk deploy\` adds it to a secret the stack created; for another secret, copy the first key of SMS_GATEWAY_SIGNING_SECRET into ${RATE_LIMIT_KEY} ` +
+    '(docs/deploy.md, "Rotating the signing secret"); `npx sms-gateway secrets rotate-signing-key` does that too before it rotates',
 };
 
 export const secretCheck: Check = {
@@ -62,15 +71,19 @@ export const secretCheck: Check = {
     const sender = values.TWILIO_MESSAGING_SERVICE_SID ? `Messaging Service ${shortSid(String(values.TWILIO_MESSAGING_SERVICE_SID))}` : `number ${maskPhone(String(values.TWILIO_PHONE_NUMBER))}`;
     const voice = values.TWILIO_PHONE_NUMBER ? `voice from ${maskPhone(String(values.TWILIO_PHONE_NUMBER))}` : 'no voice (no TWILIO_PHONE_NUMBER)';
     const summary = `${source}: complete; SMS from the ${sender}, ${voice}${values.TWILIO_API_KEY_SID ? `, sends with API key ${shortSid(String(values.TWILIO_API_KEY_SID))}` : ''}`;
+    const warnings: { detail: string; fix: string }[] = [];
     if (keys.length > 1) {
-      return warn(
-        `${summary}; a signing-key rotation is under way (${keys.length} keys accepted)`,
-        'once Auth0 has the newest key (`npx sms-gateway auth0 deploy`), finish with `npx sms-gateway secrets rotate-signing-key --finish`',
-      );
+      warnings.push({
+        detail: `a signing-key rotation is under way (${keys.length} keys accepted)`,
+        fix: 'once Auth0 has the newest key (`npx sms-gateway auth0 deploy`), finish with `npx sms-gateway secrets rotate-signing-key --finish`',
+      });
     }
+    // A local gateway (`npm start`) keeps its own key in its state directory, not in these variables.
+    if (source !== 'environment variables' && !(typeof values[RATE_LIMIT_KEY] === 'string' && values[RATE_LIMIT_KEY].trim())) warnings.push(RATE_LIMIT_KEY_MISSING);
     if (strays.length > 0) {
-      return warn(`${summary}; the gateway ignores ${plural(strays.length, 'unknown key')}: ${strays.join(', ')}`, `rename or remove them; the keys are ${SECRET_KEYS.join(', ')}`);
+      warnings.push({ detail: `the gateway ignores ${plural(strays.length, 'unknown key')}: ${strays.join(', ')}`, fix: `rename or remove them; the keys are ${SECRET_KEYS.join(', ')}` });
     }
+    if (warnings.length > 0) return warn([summary, ...warnings.map((w) => w.detail)].join('; '), warnings.map((w) => w.fix).join('; '));
     return pass(summary);
   },
 };

@@ -16,6 +16,7 @@ const STAND_INS: Record<string, string> = {
   TWILIO_MESSAGING_SERVICE_SID: `MG${'0'.repeat(32)}`,
   TWILIO_PHONE_NUMBER: '+15005550006',
   SMS_GATEWAY_SIGNING_SECRET: `whsec_${Buffer.alloc(32).toString('base64')}`,
+  SMS_GATEWAY_RATE_LIMIT_KEY: Buffer.alloc(32).toString('base64'),
 };
 
 export interface SecretProblem {

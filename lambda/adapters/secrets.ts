@@ -1,7 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, GatewayError } from '../core/errors';
-import { parseGatewaySecrets, parseSigningSecrets, type GatewaySecrets } from '../core/gateway-secrets';
+import { parseGatewayKeys, parseGatewaySecrets, type GatewaySecrets } from '../core/gateway-secrets';
 import type { SecretsSource } from '../core/ports';
 import type { RuntimeConfig } from '../config';
 import { httpRequest, type HttpAnswer } from './http-request';
@@ -174,9 +174,9 @@ function parse(raw: unknown): GatewaySecrets | GatewayError {
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     if (!err.key.startsWith('TWILIO_')) return configurationError(err);
-    // The signing secret is fine: requests can still be verified, and only signed ones are told.
+    // The gateway's own keys are fine: requests can still be verified, and only signed ones are told.
     try {
-      return { signingSecrets: parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', String(raw.SMS_GATEWAY_SIGNING_SECRET ?? '')), twilioProblem: err };
+      return { ...parseGatewayKeys(raw), twilioProblem: err };
     } catch (signingError) {
       if (signingError instanceof ConfigurationError) return configurationError(signingError);
       throw signingError;

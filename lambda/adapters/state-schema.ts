@@ -5,3 +5,9 @@
  */
 export const STATE_KEY_ATTRIBUTE = 'id';
 export const STATE_EXPIRY_ATTRIBUTE = 'expiration';
+
+/**
+ * Key prefix of the status Lambda's items (dynamodb-delivery-ledger.ts): the only items its
+ * role may write (cdk/constructs/state-table.ts).
+ */
+export const DELIVERY_KEY_PREFIX = 'delivery#';

@@ -1,11 +1,11 @@
 import { GatewayError } from './errors';
 import { maskPhone } from './e164';
-import type { DeliveryOutcome, DeliveryTelemetry, Log, SecretsSource } from './ports';
+import type { DeliveryLedger, DeliveryOutcome, DeliveryTelemetry, Log, SecretsSource } from './ports';
 import type { Channel } from './send-request';
 
 /**
- * The status callback use case (CONTRACT.md sections 3 and 4): check Twilio's signature,
- * read which message or call changed state, count final states as metrics.
+ * The status callback use case (docs/api.md, docs/operations.md): check Twilio's signature,
+ * read which message or call changed state, count each final state of a message once.
  */
 
 export interface StatusCallback {
@@ -63,6 +63,8 @@ export interface StatusDependencies {
   /** Twilio's own check of X-Twilio-Signature against the public URL and the form parameters. */
   verifyTwilioSignature(authToken: string, signature: string, params: Record<string, string>): boolean;
   telemetry: DeliveryTelemetry;
+  /** Which (message, status) pairs were counted: replays and the provider's duplicates are not counted again. */
+  ledger: DeliveryLedger;
   log: Log;
 }
 
@@ -84,14 +86,35 @@ export async function recordDeliveryStatus(callback: SignedCallback, deps: Statu
   }
 
   const status = classifyStatusCallback(callback.params);
-  if (status.outcome) deps.telemetry.delivery(status.channel, status.outcome, status.errorCode);
+  let counted = false;
+  if (status.outcome) {
+    counted = await firstReport(status, deps);
+    if (counted) deps.telemetry.delivery(status.channel, status.outcome, status.errorCode);
+  }
   deps.log.info('delivery status', {
     channel: status.channel,
     sid: status.sid,
     status: status.status,
-    outcome: status.outcome ?? 'in-progress',
+    outcome: status.outcome === undefined ? 'in-progress' : counted ? status.outcome : 'repeated',
     errorCode: status.errorCode,
     recipient: maskPhone(callback.params.To),
   });
   return status;
+}
+
+/**
+ * Whether this final status of this message is reported for the first time. When the ledger
+ * cannot tell (a slow, lost or refused answer), the status is counted: Twilio does not retry a
+ * callback answered with an error (it retries once, and only when it cannot connect: docs
+ * "Webhooks Connection Overrides", rp defaults to ct), so refusing it would lose it for good,
+ * while counting it can at worst count it twice, if it also arrives again while the write is
+ * lost. The alarms read failure rates: one extra count is the smaller error.
+ */
+async function firstReport(status: StatusCallback, deps: StatusDependencies): Promise<boolean> {
+  try {
+    return await deps.ledger.firstReport(status.sid, status.status);
+  } catch (err) {
+    deps.log.warn('delivery status counted without deduplication', { sid: status.sid, status: status.status, error: (err as Error).message });
+    return true;
+  }
 }

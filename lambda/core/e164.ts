@@ -1,6 +1,6 @@
 /**
  * E.164 shape and masking: what every module may need about phone numbers, without
- * libphonenumber-js and its 120 KB of metadata (only the send path validates numbers fully,
+ * libphonenumber-js and its metadata (only the send path validates numbers fully,
  * in phone.ts; the status Lambda stays small).
  */
 

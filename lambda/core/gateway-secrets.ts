@@ -2,7 +2,7 @@ import { ConfigurationError } from './errors';
 import { E164_SHAPE } from './e164';
 
 /**
- * The keys of the gateway's one secret (CONTRACT.md section 5), parsed and checked.
+ * The keys of the gateway's one secret (docs/configuration.md, "The secret"), parsed and checked.
  * The same parser serves the Secrets Manager JSON in Lambda and environment variables locally,
  * so a key means the same thing everywhere.
  */
@@ -15,12 +15,24 @@ export interface TwilioCredentials {
   phoneNumber?: string;
 }
 
-export interface GatewaySecrets {
+/** The keys the gateway itself holds (the rest are Twilio's). */
+export interface GatewayKeys {
   /**
    * Every accepted signing secret. The key may hold several space-separated `whsec_` secrets:
    * during a rotation the gateway accepts both the old and the new one.
    */
   signingSecrets: string[];
+  /**
+   * Keys the HMAC that turns phone numbers and IP addresses into rate-limit counter keys. Its
+   * own key, so that a signing-key rotation does not reset every limit. Until a secret has it
+   * (a deployment made before it existed), the first signing secret, which keyed the counters
+   * then: the stack's Custom::SigningKey and `secrets rotate-signing-key` copy exactly that
+   * value into it, so the counters carry over.
+   */
+  rateLimitKey: string;
+}
+
+export interface GatewaySecrets extends GatewayKeys {
   /** Undefined in console mode: no Twilio keys at all, messages are printed, never sent. */
   twilio?: TwilioCredentials;
   /**
@@ -38,9 +50,13 @@ export const SECRET_KEYS = [
   'TWILIO_MESSAGING_SERVICE_SID',
   'TWILIO_PHONE_NUMBER',
   'SMS_GATEWAY_SIGNING_SECRET',
+  'SMS_GATEWAY_RATE_LIMIT_KEY',
 ] as const;
 
-/** The Twilio keys: everything but the signing secret. */
+export const SIGNING_SECRET_KEY = 'SMS_GATEWAY_SIGNING_SECRET';
+export const RATE_LIMIT_KEY = 'SMS_GATEWAY_RATE_LIMIT_KEY';
+
+/** The Twilio keys: everything but the gateway's own keys. */
 export const TWILIO_KEYS = SECRET_KEYS.filter((key) => key.startsWith('TWILIO_'));
 
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
@@ -50,6 +66,8 @@ const SIGNING_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 // Standard Webhooks asks for keys of 24 to 64 random bytes.
 const MIN_SIGNING_KEY_BYTES = 24;
 const MAX_SIGNING_KEY_BYTES = 64;
+// Base64 of random bytes (`openssl rand -base64 32`), or a signing secret copied over (see GatewayKeys).
+const RATE_LIMIT_KEY_SHAPE = /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/;
 
 function read(values: Record<string, unknown>, key: string): string | undefined {
   const value = values[key];
@@ -84,6 +102,24 @@ export function parseSigningSecrets(key: string, value: string): string[] {
   return secrets;
 }
 
+function parseRateLimitKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const bytes = Buffer.from(value.replace(/^whsec_/, ''), 'base64').length;
+  if (!RATE_LIMIT_KEY_SHAPE.test(value) || bytes < MIN_SIGNING_KEY_BYTES) {
+    throw new ConfigurationError(RATE_LIMIT_KEY, `must be the base64 of ${MIN_SIGNING_KEY_BYTES} or more random bytes, as \`openssl rand -base64 32\` prints.`);
+  }
+  return value;
+}
+
+/** The signing secrets and the rate-limit key, checked; throws ConfigurationError naming the key. */
+export function parseGatewayKeys(values: Record<string, unknown>): GatewayKeys {
+  const signingSecrets = parseSigningSecrets(
+    SIGNING_SECRET_KEY,
+    requireKey(values, SIGNING_SECRET_KEY, 'the Auth0 forwarder signs every request with it'),
+  );
+  return { signingSecrets, rateLimitKey: parseRateLimitKey(read(values, RATE_LIMIT_KEY)) ?? signingSecrets[0] };
+}
+
 export interface ParseOptions {
   /** Console mode (no Twilio keys at all) is allowed locally, never in Lambda. */
   allowConsoleMode: boolean;
@@ -94,13 +130,10 @@ export interface ParseOptions {
  * key that is missing or malformed; the message never contains a secret value.
  */
 export function parseGatewaySecrets(values: Record<string, unknown>, options: ParseOptions): GatewaySecrets {
-  const signingSecrets = parseSigningSecrets(
-    'SMS_GATEWAY_SIGNING_SECRET',
-    requireKey(values, 'SMS_GATEWAY_SIGNING_SECRET', 'the Auth0 forwarder signs every request with it'),
-  );
+  const keys = parseGatewayKeys(values);
 
   const anyTwilioKey = TWILIO_KEYS.some((key) => read(values, key) !== undefined);
-  if (!anyTwilioKey && options.allowConsoleMode) return { signingSecrets };
+  if (!anyTwilioKey && options.allowConsoleMode) return keys;
 
   const twilioWhy = 'messages are sent through Twilio';
   const accountSid = matching('TWILIO_ACCOUNT_SID', requireKey(values, 'TWILIO_ACCOUNT_SID', twilioWhy), ACCOUNT_SID, 'AC followed by 32 hex characters')!;
@@ -126,7 +159,7 @@ export function parseGatewaySecrets(values: Record<string, unknown>, options: Pa
   }
 
   return {
-    signingSecrets,
+    ...keys,
     twilio: {
       accountSid,
       authToken,

@@ -1,5 +1,5 @@
-import { isSupportedCountry } from 'libphonenumber-js';
 import { ConfigurationError } from './errors';
+import { isSupportedCountry } from './phone';
 
 /**
  * The fraud-protection settings (RATE_LIMITS, ALLOWED_COUNTRIES), parsed and checked. Shared by

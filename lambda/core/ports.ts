@@ -76,6 +76,19 @@ export interface DeliveryTelemetry {
   delivery(channel: Channel, outcome: DeliveryOutcome, errorCode: string): void;
 }
 
+/**
+ * The delivery statuses already counted, by (message id, status): a provider's id of the
+ * message or call (Twilio's SM... or CA...) and its status in that provider's words.
+ */
+export interface DeliveryLedger {
+  /**
+   * Records the pair: resolves to true the first time it is reported, false for a repeat (a
+   * replay, or the provider delivering its callback again). Safe to retry. Throws when the
+   * store cannot tell.
+   */
+  firstReport(messageId: string, status: string): Promise<boolean>;
+}
+
 /** The subset of Powertools Logger the domain code uses. */
 export interface Log {
   info(message: string, attributes: Record<string, unknown>): void;

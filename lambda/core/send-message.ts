@@ -93,7 +93,7 @@ export async function sendMessage(request: SignedRequest, deps: SendDependencies
     id = request.headers['webhook-id'] ?? '';
     if (!WEBHOOK_ID.test(id)) throw new GatewayError('invalid_request', 'The webhook-id header must be 1 to 256 printable characters.');
     message = validateSendRequest(parseJsonBody(request.body));
-    limiterKey = secrets.signingSecrets[0];
+    limiterKey = secrets.rateLimitKey;
   } catch (err) {
     // Refused before anything was attempted: no metric (SendFailed counts attempts), one log line.
     const error = toGatewayError(err);

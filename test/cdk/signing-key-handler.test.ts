@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
+import { parseGatewayKeys, parseSigningSecrets } from '../../lambda/core/gateway-secrets';
 import { SIGNING_KEY_HANDLER_FILE } from '../../cdk/constructs/signing-key';
 
 /**
@@ -13,6 +13,8 @@ import { SIGNING_KEY_HANDLER_FILE } from '../../cdk/constructs/signing-key';
 const { handler } = require(SIGNING_KEY_HANDLER_FILE) as { handler: (event: unknown) => Promise<void> };
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gw-AbCdEf';
+// What the stack passes (signing-key.ts).
+const PROPERTIES = { SecretArn: SECRET_ARN, SigningKeyName: 'SMS_GATEWAY_SIGNING_SECRET', RateLimitKeyName: 'SMS_GATEWAY_RATE_LIMIT_KEY' };
 const secrets = mockClient(SecretsManagerClient);
 
 let server: http.Server;
@@ -50,14 +52,14 @@ function event(requestType: 'Create' | 'Update' | 'Delete', extra: Record<string
     RequestId: '6f9d0b3e-2d7c-4a35-9a0e-5d1c1b2f3a4b',
     LogicalResourceId: 'GatewaySecretSigningKey',
     ResourceType: 'Custom::SigningKey',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:...', SecretArn: SECRET_ARN },
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:...', ...PROPERTIES },
     ...extra,
   };
 }
 
 const logged = () => (console.log as jest.Mock).mock.calls.map((call) => String(call[0])).join('\n');
 
-test('Create: adds a whsec_ key of 32 random bytes, keeps every other key, and never reveals it', async () => {
+test('Create: adds a whsec_ signing key and a rate-limit key of 32 random bytes each, keeps every other key, and never reveals them', async () => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: '' }) });
   secrets.on(PutSecretValueCommand).resolves({});
 
@@ -72,12 +74,15 @@ test('Create: adds a whsec_ key of 32 random bytes, keeps every other key, and n
   expect(key).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   expect(Buffer.from(key.slice('whsec_'.length), 'base64')).toHaveLength(32);
   expect(parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', key)).toEqual([key]);
+  const rateLimitKey: string = written.SMS_GATEWAY_RATE_LIMIT_KEY;
+  expect(Buffer.from(rateLimitKey, 'base64')).toHaveLength(32);
+  expect(parseGatewayKeys(written)).toEqual({ signingSecrets: [key], rateLimitKey });
 
   expect(responses).toHaveLength(1);
   expect(responses[0].headers['content-type']).toBe('');
   expect(responses[0].body).toEqual({
     Status: 'SUCCESS',
-    Reason: 'generated',
+    Reason: 'SMS_GATEWAY_RATE_LIMIT_KEY generated; SMS_GATEWAY_SIGNING_SECRET generated',
     PhysicalResourceId: `${SECRET_ARN}#SMS_GATEWAY_SIGNING_SECRET`,
     StackId: event('Create').StackId,
     RequestId: event('Create').RequestId,
@@ -86,28 +91,57 @@ test('Create: adds a whsec_ key of 32 random bytes, keeps every other key, and n
     Data: {},
   });
   expect(JSON.stringify(responses) + logged()).not.toContain(key.slice('whsec_'.length));
+  expect(JSON.stringify(responses) + logged()).not.toContain(rateLimitKey);
 });
 
 test('two stacks get two different keys', async () => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: '{}' });
   await handler(event('Create'));
   await handler(event('Create'));
-  const keys = secrets.commandCalls(PutSecretValueCommand).map((call) => JSON.parse(call.args[0].input.SecretString!).SMS_GATEWAY_SIGNING_SECRET);
-  expect(new Set(keys).size).toBe(2);
+  const written = secrets.commandCalls(PutSecretValueCommand).map((call) => JSON.parse(call.args[0].input.SecretString!));
+  const keys = written.flatMap((values) => [values.SMS_GATEWAY_SIGNING_SECRET, values.SMS_GATEWAY_RATE_LIMIT_KEY]);
+  expect(new Set(keys).size).toBe(4);
 });
 
-test('Create keeps a signing key that is already there (a retry, or a key set by hand)', async () => {
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ SMS_GATEWAY_SIGNING_SECRET: 'whsec_existing' }) });
+test('Create keeps keys that are already there (a retry, or keys set by hand)', async () => {
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ SMS_GATEWAY_SIGNING_SECRET: 'whsec_existing', SMS_GATEWAY_RATE_LIMIT_KEY: 'existing' }) });
   await handler(event('Create'));
   expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   expect(responses[0].body).toMatchObject({ Status: 'SUCCESS', Reason: 'kept' });
 });
 
-test('Update ensures a key only when the secret itself changed; Delete leaves the secret alone', async () => {
+test('the update that adds RateLimitKeyName copies the first signing secret into the new key, so the counters carry over', async () => {
+  // A stack deployed before the rate-limit key existed, in the middle of a signing-key rotation.
+  const [newest, older] = ['whsec_bmV3ZXN0IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIQ==', 'whsec_b2xkZXIga2V5IG9mIHRoaXJ0eS10d28gYnl0ZXMhIQ=='];
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ TWILIO_AUTH_TOKEN: 't', SMS_GATEWAY_SIGNING_SECRET: ` ${newest} ${older}` }) });
+  secrets.on(PutSecretValueCommand).resolves({});
+  const physical = { PhysicalResourceId: `${SECRET_ARN}#SMS_GATEWAY_SIGNING_SECRET` };
+
+  await handler(event('Update', { ...physical, OldResourceProperties: { ServiceToken: 'arn:aws:lambda:...', SecretArn: SECRET_ARN } }));
+
+  const written = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
+  expect(written).toEqual({ TWILIO_AUTH_TOKEN: 't', SMS_GATEWAY_SIGNING_SECRET: ` ${newest} ${older}`, SMS_GATEWAY_RATE_LIMIT_KEY: newest });
+  // The key the gateway used before the upgrade is the one it uses after it.
+  expect(parseGatewayKeys(written).rateLimitKey).toBe(parseGatewayKeys({ SMS_GATEWAY_SIGNING_SECRET: written.SMS_GATEWAY_SIGNING_SECRET }).rateLimitKey);
+  expect(responses[0].body).toMatchObject({ Status: 'SUCCESS', Reason: 'SMS_GATEWAY_RATE_LIMIT_KEY copied from the first signing secret', ...physical });
+  expect(logged()).not.toContain(newest.slice('whsec_'.length));
+});
+
+test('a malformed signing secret, which keyed no counter, is not copied: the rate-limit key is generated', async () => {
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ SMS_GATEWAY_SIGNING_SECRET: 'whsec_short' }) });
+  secrets.on(PutSecretValueCommand).resolves({});
+  await handler(event('Create'));
+  const written = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
+  expect(written.SMS_GATEWAY_SIGNING_SECRET).toBe('whsec_short');
+  expect(Buffer.from(written.SMS_GATEWAY_RATE_LIMIT_KEY, 'base64')).toHaveLength(32);
+  expect(responses[0].body).toMatchObject({ Status: 'SUCCESS', Reason: 'SMS_GATEWAY_RATE_LIMIT_KEY generated' });
+});
+
+test('Update ensures the keys only when the secret or the key names changed; Delete leaves the secret alone', async () => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: '{}' });
   const physical = { PhysicalResourceId: `${SECRET_ARN}#SMS_GATEWAY_SIGNING_SECRET` };
 
-  await handler(event('Update', { ...physical, OldResourceProperties: { SecretArn: SECRET_ARN } }));
+  await handler(event('Update', { ...physical, OldResourceProperties: { ServiceToken: 'arn:aws:lambda:...', ...PROPERTIES } }));
   await handler(event('Delete', physical));
   expect(secrets.calls()).toHaveLength(0);
   expect(responses.map((r) => [r.body.Status, r.body.Reason, r.body.PhysicalResourceId])).toEqual([
@@ -115,7 +149,7 @@ test('Update ensures a key only when the secret itself changed; Delete leaves th
     ['SUCCESS', 'nothing to do', physical.PhysicalResourceId],
   ]);
 
-  await handler(event('Update', { ...physical, OldResourceProperties: { SecretArn: `${SECRET_ARN}-old` } }));
+  await handler(event('Update', { ...physical, OldResourceProperties: { ...PROPERTIES, SecretArn: `${SECRET_ARN}-old` } }));
   expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(1);
 });
 

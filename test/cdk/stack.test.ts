@@ -136,10 +136,11 @@ describe('Lambdas', () => {
     });
   });
 
-  test('status environment: the same secret and callback URL (it verifies Twilio signatures against both)', () => {
+  test('status environment: the same secret and callback URL (it verifies Twilio signatures against both), the state table', () => {
     expect(fn(ids.status).Properties!.Environment.Variables).toEqual({
       SECRET_ARN: { Ref: ids.secret },
       STATUS_CALLBACK_URL: url('/twilio/status'),
+      STATE_TABLE: { Ref: ids.table },
       POWERTOOLS_METRICS_NAMESPACE: 'SmsGateway',
       POWERTOOLS_SERVICE_NAME: 'sms-gateway-status',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -199,10 +200,16 @@ describe('IAM', () => {
     ]);
   });
 
-  test('status may write its logs and read the one secret; nothing else', () => {
+  test('status may write its logs, read the one secret, and put delivery# items into the state table; nothing else', () => {
     expect(policyOf(ids.status).statements).toEqual([
       logsStatement(ids.statusLogs),
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: ids.secret } },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['delivery#*'] } },
+      },
     ]);
   });
 
@@ -248,9 +255,14 @@ describe('secret', () => {
     expect(JSON.stringify(s.json)).not.toMatch(/whsec_[A-Za-z0-9+/]{20,}/);
   });
 
-  test('a custom resource generates SMS_GATEWAY_SIGNING_SECRET into it, with the handler inline', () => {
+  test('a custom resource generates SMS_GATEWAY_SIGNING_SECRET and SMS_GATEWAY_RATE_LIMIT_KEY into it, with the handler inline', () => {
     s.template.hasResource('Custom::SigningKey', {
-      Properties: { ServiceToken: { 'Fn::GetAtt': [ids.signingKey, 'Arn'] }, SecretArn: { Ref: ids.secret } },
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [ids.signingKey, 'Arn'] },
+        SecretArn: { Ref: ids.secret },
+        SigningKeyName: 'SMS_GATEWAY_SIGNING_SECRET',
+        RateLimitKeyName: 'SMS_GATEWAY_RATE_LIMIT_KEY',
+      },
       DependsOn: Match.arrayWith([logicalIdOf(s.stack, 'SigningKey/Role/DefaultPolicy/Resource')]),
     });
     expect(fn(ids.signingKey).Properties).toMatchObject({

@@ -217,6 +217,35 @@ describe('AWS faults', () => {
     expect(report.statuses['gateway.signature']).toBe('SKIP');
   });
 
+  it('warns when the secret has no SMS_GATEWAY_RATE_LIMIT_KEY, and says how to add it without restarting the limits', async () => {
+    const { SMS_GATEWAY_RATE_LIMIT_KEY: _none, ...values } = world.secretValues;
+    world.secrets.put(SECRET_ARN, values);
+
+    const report = await doctor();
+
+    expect(report.code).toBe(0);
+    expect(report.check('aws.secret')).toMatchObject({
+      status: 'WARN',
+      detail: expect.stringContaining('SMS_GATEWAY_RATE_LIMIT_KEY is missing, so the rate limits are keyed by the signing secret and its next rotation restarts them'),
+      fix: expect.stringContaining('copy the first key of SMS_GATEWAY_SIGNING_SECRET into SMS_GATEWAY_RATE_LIMIT_KEY'),
+    });
+    expect(JSON.stringify(report.check('aws.secret'))).not.toContain(world.signingSecret);
+  });
+
+  it('fails on a malformed SMS_GATEWAY_RATE_LIMIT_KEY, without showing it', async () => {
+    world.secrets.put(SECRET_ARN, { ...world.secretValues, SMS_GATEWAY_RATE_LIMIT_KEY: 'short-key' });
+
+    const report = await doctor();
+
+    expect(report.code).toBe(1);
+    expect(report.check('aws.secret')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('SMS_GATEWAY_RATE_LIMIT_KEY must be the base64 of 24 or more random bytes'),
+      fix: expect.stringContaining('openssl rand -base64 32'),
+    });
+    expect(JSON.stringify(report.check('aws.secret'))).not.toContain('short-key');
+  });
+
   it('warns about keys the gateway ignores (a typo)', async () => {
     world.secrets.put(SECRET_ARN, { ...world.secretValues, TWILIO_AUTHTOKEN: 'x' });
 

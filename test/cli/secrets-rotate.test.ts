@@ -56,7 +56,29 @@ it('prints the value only with --show, and reports JSON with --json', async () =
   const run = await world.run(['secrets', 'rotate-signing-key', '--json', '--show']);
 
   expect(run.code).toBe(0);
-  expect(JSON.parse(run.stdout)).toEqual({ ok: true, secretArn: SECRET_ARN, phase: 'started', keys: 2, value: storedKeys().join(' ') });
+  expect(JSON.parse(run.stdout)).toEqual({ ok: true, secretArn: SECRET_ARN, phase: 'started', keys: 2, rateLimitKey: 'kept', value: storedKeys().join(' ') });
+});
+
+// Issue 10, fault 4: the rate-limit counters must not restart with a rotation.
+it('keeps SMS_GATEWAY_RATE_LIMIT_KEY as it is, from start to finish', async () => {
+  const rateLimitKey = world.secretValues.SMS_GATEWAY_RATE_LIMIT_KEY;
+  expect((await world.run(['secrets', 'rotate-signing-key'])).code).toBe(0);
+  expect(world.storedSecret().SMS_GATEWAY_RATE_LIMIT_KEY).toBe(rateLimitKey);
+  expect((await world.run(['secrets', 'rotate-signing-key', '--finish', '--force'])).code).toBe(0);
+  expect(world.storedSecret().SMS_GATEWAY_RATE_LIMIT_KEY).toBe(rateLimitKey);
+});
+
+it('gives a secret without SMS_GATEWAY_RATE_LIMIT_KEY the old signing key in it, which keyed its counters, so no limit restarts', async () => {
+  const { SMS_GATEWAY_RATE_LIMIT_KEY: _none, ...before } = world.secretValues;
+  world.secrets.put(SECRET_ARN, before);
+
+  const run = await world.run(['secrets', 'rotate-signing-key']);
+
+  expect(run.code).toBe(0);
+  expect(storedKeys()).toEqual([expect.stringMatching(/^whsec_/), original]);
+  expect(world.storedSecret().SMS_GATEWAY_RATE_LIMIT_KEY).toBe(original);
+  expect(run.stdout).toContain('SMS_GATEWAY_RATE_LIMIT_KEY was missing: it now holds the old signing key');
+  expect(run.stdout).not.toContain(original);
 });
 
 it('refuses to start a second rotation before the first is finished', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SECRET_ARN, SENDER, World, withoutAwsCredentials } from './support/world';
 
 /**
@@ -10,6 +11,7 @@ const TOKEN = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
 const SERVICE = 'MGffeeddccbbaa99887766554433221100';
 const KEY_SID = 'SK00112233445566778899aabbccddeeff';
 const KEY_SECRET = 'key-secret-do-not-print';
+const RATE_LIMIT_KEY = randomBytes(32).toString('base64');
 
 let world: World;
 
@@ -22,7 +24,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  // As the stack creates it: empty Twilio keys, a generated signing secret.
+  // As the stack creates it: empty Twilio keys, a generated signing secret and rate-limit key.
   world.secrets.put(SECRET_ARN, {
     TWILIO_ACCOUNT_SID: '',
     TWILIO_AUTH_TOKEN: '',
@@ -31,6 +33,7 @@ beforeEach(() => {
     TWILIO_MESSAGING_SERVICE_SID: '',
     TWILIO_PHONE_NUMBER: '',
     SMS_GATEWAY_SIGNING_SECRET: world.signingSecret,
+    SMS_GATEWAY_RATE_LIMIT_KEY: RATE_LIMIT_KEY,
   });
   world.secrets.calls.length = 0;
 });
@@ -39,7 +42,7 @@ function puts(): number {
   return world.secrets.count('PutSecretValue');
 }
 
-it('writes the given keys into the stack\'s secret and keeps the signing secret', async () => {
+it('writes the given keys into the stack\'s secret and keeps the signing secret and the rate-limit key', async () => {
   const run = await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--messaging-service-sid', SERVICE, '--phone-number', SENDER], { TWILIO_AUTH_TOKEN: TOKEN });
 
   expect(run.stderr).toBe('');
@@ -52,13 +55,15 @@ it('writes the given keys into the stack\'s secret and keeps the signing secret'
     TWILIO_MESSAGING_SERVICE_SID: SERVICE,
     TWILIO_PHONE_NUMBER: SENDER,
     SMS_GATEWAY_SIGNING_SECRET: world.signingSecret,
+    SMS_GATEWAY_RATE_LIMIT_KEY: RATE_LIMIT_KEY,
   });
   expect(world.secrets.calls.find((call) => call.operation === 'PutSecretValue')?.input.SecretId).toBe(SECRET_ARN);
-  expect(run.stdout).toContain(`Secret ${SECRET_ARN} updated: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_MESSAGING_SERVICE_SID, TWILIO_PHONE_NUMBER written; 3 other keys kept (SMS_GATEWAY_SIGNING_SECRET among them).`);
+  expect(run.stdout).toContain(`Secret ${SECRET_ARN} updated: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_MESSAGING_SERVICE_SID, TWILIO_PHONE_NUMBER written; 4 other keys kept (SMS_GATEWAY_SIGNING_SECRET and SMS_GATEWAY_RATE_LIMIT_KEY among them).`);
   expect(run.stdout).toContain('From the environment: TWILIO_AUTH_TOKEN.');
   expect(run.stdout).toContain('SMS are sent from the Messaging Service MG…1100; voice calls from +1501***2661.');
   expect(run.stdout).not.toContain(TOKEN);
   expect(run.stdout).not.toContain(world.signingSecret);
+  expect(run.stdout).not.toContain(RATE_LIMIT_KEY);
   expect(run.stdout).not.toContain(SENDER);
 });
 
@@ -68,14 +73,14 @@ it('changes one key later and keeps all the others', async () => {
   const run = await world.run(['secrets', 'set', '--api-key-sid', KEY_SID, '--api-key-secret', KEY_SECRET, '--json']);
 
   expect(run.code).toBe(0);
-  expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_PHONE_NUMBER: SENDER, TWILIO_API_KEY_SID: KEY_SID, TWILIO_API_KEY_SECRET: KEY_SECRET, SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+  expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_PHONE_NUMBER: SENDER, TWILIO_API_KEY_SID: KEY_SID, TWILIO_API_KEY_SECRET: KEY_SECRET, SMS_GATEWAY_SIGNING_SECRET: world.signingSecret, SMS_GATEWAY_RATE_LIMIT_KEY: RATE_LIMIT_KEY });
   expect(JSON.parse(run.stdout)).toEqual({
     ok: true,
     secretArn: SECRET_ARN,
     changed: true,
     written: ['TWILIO_API_KEY_SID', 'TWILIO_API_KEY_SECRET'],
     unchanged: [],
-    kept: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_PHONE_NUMBER', 'SMS_GATEWAY_SIGNING_SECRET'],
+    kept: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_PHONE_NUMBER', 'SMS_GATEWAY_SIGNING_SECRET', 'SMS_GATEWAY_RATE_LIMIT_KEY'],
     fromEnvironment: [],
   });
   expect(run.stdout).not.toContain(KEY_SECRET);

@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
+import { ensureStateTable } from '../../lambda/local/state-table';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 import { post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { metricSummary } from '../support/output';
@@ -130,6 +133,53 @@ describe('rate limits', () => {
   });
 });
 
+// Issue 10, fault 4: the counters were keyed by the first signing secret, so a rotation reset them.
+describe('limits across a signing-key rotation', () => {
+  let dynamo: EmbeddedDynamoDb;
+  let state: Record<string, string>;
+
+  beforeEach(async () => {
+    dynamo = await startEmbeddedDynamoDb();
+    state = { STATE_TABLE: 'rotation-state', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint };
+    await ensureStateTable(new DynamoDbClient({ ...process.env, ...state }), state.STATE_TABLE);
+  });
+
+  afterEach(() => dynamo.close());
+
+  /** Sends to one number through a gateway with these keys, signed with the first signing secret. */
+  async function sendAll(keys: Record<string, string>, count: number): Promise<number[]> {
+    const gateway = await startGateway(twilioModeEnv(twilio, keys.SMS_GATEWAY_SIGNING_SECRET, { ...state, ...keys }));
+    try {
+      const signWith = keys.SMS_GATEWAY_SIGNING_SECRET.split(' ')[0];
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const text = JSON.stringify({ recipient: '+14155551401', code: '482913' });
+        statuses.push((await post(`${gateway.url}/messages`, text, signedHeaders(signWith, text))).status);
+      }
+      return statuses;
+    } finally {
+      await gateway.close();
+    }
+  }
+
+  it('keeps counting a number after rotate-signing-key writes "<new> <old>"', async () => {
+    const [oldKey, newKey] = [newSigningSecret(), newSigningSecret()];
+    const SMS_GATEWAY_RATE_LIMIT_KEY = randomBytes(32).toString('base64');
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: oldKey, SMS_GATEWAY_RATE_LIMIT_KEY }, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: `${newKey} ${oldKey}`, SMS_GATEWAY_RATE_LIMIT_KEY }, 1)).toEqual([429]);
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: newKey, SMS_GATEWAY_RATE_LIMIT_KEY }, 1)).toEqual([429]);
+  });
+
+  it('keeps the counters of a deployment made before the key existed, once the key is seeded with the old signing secret', async () => {
+    const [oldKey, newKey] = [newSigningSecret(), newSigningSecret()];
+    // Before the upgrade: no SMS_GATEWAY_RATE_LIMIT_KEY, so the counters are keyed as before.
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: oldKey }, 5)).toEqual([200, 200, 200, 200, 200]);
+    // The upgrade seeds the key with the first signing secret (Custom::SigningKey, or rotate-signing-key).
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: oldKey, SMS_GATEWAY_RATE_LIMIT_KEY: oldKey }, 1)).toEqual([429]);
+    expect(await sendAll({ SMS_GATEWAY_SIGNING_SECRET: `${newKey} ${oldKey}`, SMS_GATEWAY_RATE_LIMIT_KEY: oldKey }, 1)).toEqual([429]);
+  });
+});
+
 describe('once per webhook-id', () => {
   it('answers a repeat with the first answer, without a second message or metric', async () => {
     await withGateway({}, async (gateway) => {
@@ -198,7 +248,61 @@ describe('destinations', () => {
     });
   });
 
-  it('refuses premium-rate and satellite ranges from the denylist, whatever the countries', async () => {
+  // Issue 10, fault 8: with no ALLOWED_COUNTRIES these reached Twilio; the denylist named none of them.
+  const PREMIUM_AND_SHARED_COST: [string, string][] = [
+    ['+33891234567', 'premium-rate'], // FR 089x
+    ['+33811234567', 'shared-cost'], // FR 081x
+    ['+499001123456', 'premium-rate'], // DE 0900
+    ['+4918012345678', 'shared-cost'], // DE 0180
+    ['+43900123456', 'premium-rate'], // AT 0900
+    ['+3290123456', 'premium-rate'], // BE 090x
+    ['+34803123456', 'premium-rate'], // ES 803
+    ['+34902123456', 'shared-cost'], // ES 902
+    ['+39899123456', 'premium-rate'], // IT 899
+    ['+41900123456', 'premium-rate'], // CH 0900
+    ['+319001234567', 'premium-rate'], // NL 0900
+    ['+48701234567', 'premium-rate'], // PL 70x
+    ['+611900123456', 'premium-rate'], // AU 1900
+    ['+611300123456', 'shared-cost'], // AU 1300
+    ['+448431234567', 'premium-rate'], // GB 0843 (revenue share)
+  ];
+
+  it('refuses premium-rate and shared-cost numbers by their type, in every country, naming the type and never the number', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      for (const [recipient, type] of PREMIUM_AND_SHARED_COST) {
+        const response = await send(gateway, { recipient });
+        expect([recipient, response.status]).toEqual([recipient, 403]);
+        expect(response.body.error).toEqual({ code: 'destination_not_allowed', message: expect.stringContaining(type) });
+        expect(response.text).not.toContain(recipient.slice(1));
+      }
+      expect(twilioCalls(before)).toBe(0);
+      expect(gateway.output.text).not.toContain(PREMIUM_AND_SHARED_COST[0][0]);
+      expect(gateway.output.logs()).toContainEqual(expect.objectContaining({ reason: 'destination_not_allowed', recipient: '+3389***4567' }));
+    });
+  });
+
+  it('refuses the other non-personal types (toll-free, UAN, personal numbering, pager) and sends to mobile, fixed-line and VoIP numbers', async () => {
+    await withGateway({}, async (gateway) => {
+      const before = twilio.requests.length;
+      for (const [recipient, type] of [
+        ['+448001234567', 'toll-free'], // GB 0800
+        ['+443001234567', 'UAN'], // GB 03
+        ['+447012345678', 'personal numbering'], // GB 070
+        ['+4970012345678', 'personal numbering'], // DE 0700
+        ['+41740123456', 'pager'], // CH 074
+      ]) {
+        const response = await send(gateway, { recipient });
+        expect([recipient, response.status, response.body.error.message]).toEqual([recipient, 403, expect.stringContaining(type)]);
+      }
+      expect(twilioCalls(before)).toBe(0);
+      for (const recipient of ['+447911123456', '+34612345678', '+4915112345678', '+33912345678', '+441234567890', '+14155551301']) {
+        expect([recipient, (await send(gateway, { recipient })).status]).toEqual([recipient, 200]);
+      }
+    });
+  });
+
+  it('refuses premium-rate and satellite ranges, by type or from the denylist, whatever the countries', async () => {
     await withGateway({}, async (gateway) => {
       const before = twilio.requests.length;
       for (const recipient of ['+979123456789', '+881612345678', '+449012345678', '+19005551234']) {

@@ -1,4 +1,4 @@
-import { DEFAULT_PORT, isLambda, readPort, readRuntimeConfig, readSendConfig } from '../../lambda/config';
+import { DEFAULT_PORT, isLambda, readPort, readRuntimeConfig, readSendConfig, readStatusConfig } from '../../lambda/config';
 import { ConfigurationError } from '../../lambda/core/errors';
 
 const LAMBDA = {
@@ -133,6 +133,13 @@ describe('readPort', () => {
 
   it('is checked by readRuntimeConfig when it builds the local callback URL', () => {
     expect(refusal(() => readRuntimeConfig({ PORT: 'http' })).key).toBe('PORT');
+  });
+});
+
+describe('readStatusConfig', () => {
+  it('adds the state table, where counted delivery statuses are remembered, and requires it', () => {
+    expect(readStatusConfig({ STATE_TABLE: 'sms-gateway-state' })).toEqual({ ...readRuntimeConfig({}), stateTable: 'sms-gateway-state' });
+    expect(refusal(() => readStatusConfig({})).key).toBe('STATE_TABLE');
   });
 });
 

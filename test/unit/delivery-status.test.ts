@@ -1,6 +1,7 @@
 import { classifyStatusCallback, recordDeliveryStatus, type StatusDependencies } from '../../lambda/core/delivery-status';
 import { GatewayError } from '../../lambda/core/errors';
 import type { GatewaySecrets } from '../../lambda/core/gateway-secrets';
+import type { DeliveryLedger } from '../../lambda/core/ports';
 
 const AUTH_TOKEN = 'twilio-auth-token';
 const SIGNING_SECRETS = ['whsec_AAAA'];
@@ -94,12 +95,15 @@ describe('recordDeliveryStatus', () => {
     verified: { authToken: string; signature: string; params: Record<string, string> }[];
     delivery: [string, string, string][];
     info: [string, Record<string, unknown>][];
+    warn: [string, Record<string, unknown>][];
+    reported: string[];
   }
 
-  function deps(options: { secrets?: GatewaySecrets; signatureValid?: boolean } = {}): StatusDependencies & { recorded: Recorded } {
-    const recorded: Recorded = { verified: [], delivery: [], info: [] };
+  function deps(options: { secrets?: GatewaySecrets; signatureValid?: boolean; ledger?: DeliveryLedger } = {}): StatusDependencies & { recorded: Recorded } {
+    const recorded: Recorded = { verified: [], delivery: [], info: [], warn: [], reported: [] };
     const secrets = options.secrets ?? {
       signingSecrets: SIGNING_SECRETS,
+      rateLimitKey: SIGNING_SECRETS[0],
       twilio: { accountSid: `AC${'0'.repeat(32)}`, authToken: AUTH_TOKEN, phoneNumber: '+15017122661' },
     };
     return {
@@ -110,9 +114,18 @@ describe('recordDeliveryStatus', () => {
         return options.signatureValid ?? true;
       },
       telemetry: { delivery: (channel, outcome, errorCode) => void recorded.delivery.push([channel, outcome, errorCode]) },
+      // An in-memory ledger: the DynamoDB one is tested in test/integration/status.test.ts.
+      ledger: options.ledger ?? {
+        async firstReport(messageId, status) {
+          const pair = `${messageId} ${status}`;
+          if (recorded.reported.includes(pair)) return false;
+          recorded.reported.push(pair);
+          return true;
+        },
+      },
       log: {
         info: (message, attributes) => void recorded.info.push([message, attributes]),
-        warn: () => undefined,
+        warn: (message, attributes) => void recorded.warn.push([message, attributes]),
         error: () => undefined,
       },
     };
@@ -151,6 +164,38 @@ describe('recordDeliveryStatus', () => {
     ]);
   });
 
+  it('counts each status of a message once, however often it is reported', async () => {
+    const d = deps();
+    for (let i = 0; i < 3; i++) {
+      await recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1', MessageStatus: 'failed', ErrorCode: '30008' } }, d);
+      await recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1', MessageStatus: 'delivered' } }, d);
+      await recordDeliveryStatus({ signature: 'sig', params: { CallSid: 'CA1', CallStatus: 'busy' } }, d);
+    }
+    expect(d.recorded.delivery).toEqual([
+      ['sms', 'failed', '30008'],
+      ['sms', 'delivered', 'none'],
+      ['voice', 'undelivered', 'none'],
+    ]);
+    expect(d.recorded.reported).toEqual(['SM1 failed', 'SM1 delivered', 'CA1 busy']);
+    expect(d.recorded.info.map(([, attributes]) => attributes.outcome)).toEqual(['failed', 'delivered', 'undelivered', ...Array(6).fill('repeated')]);
+  });
+
+  it('asks the ledger about final states only', async () => {
+    const d = deps();
+    await recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1', MessageStatus: 'sent' } }, d);
+    await recordDeliveryStatus({ signature: 'sig', params: { CallSid: 'CA1', CallStatus: 'ringing' } }, d);
+    expect(d.recorded.reported).toEqual([]);
+  });
+
+  it('counts the status, with a warning, when the ledger cannot tell whether it was counted', async () => {
+    const d = deps({ ledger: { firstReport: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) } });
+    await expect(recordDeliveryStatus({ signature: 'sig', params: { MessageSid: 'SM1', MessageStatus: 'failed' } }, d)).resolves.toMatchObject({ outcome: 'failed' });
+    expect(d.recorded.delivery).toEqual([['sms', 'failed', 'none']]);
+    expect(d.recorded.warn).toEqual([
+      ['delivery status counted without deduplication', { sid: 'SM1', status: 'failed', error: 'connect ECONNREFUSED 127.0.0.1:9' }],
+    ]);
+  });
+
   it('counts nothing for states in between, but still accepts them', async () => {
     const d = deps();
     for (const status of ['queued', 'sent']) {
@@ -169,7 +214,7 @@ describe('recordDeliveryStatus', () => {
   });
 
   it('refuses every callback with invalid_signature when no auth token is configured (console mode)', async () => {
-    const d = deps({ secrets: { signingSecrets: SIGNING_SECRETS } });
+    const d = deps({ secrets: { signingSecrets: SIGNING_SECRETS, rateLimitKey: SIGNING_SECRETS[0] } });
     const error = await refusal(recordDeliveryStatus({ signature: 'sig', params: DELIVERED }, d));
     expect(error.code).toBe('invalid_signature');
     expect(error.message).toContain('TWILIO_AUTH_TOKEN');

@@ -35,7 +35,7 @@ function refusal(values: Record<string, unknown>, options = LAMBDA): Configurati
 
 describe('console mode', () => {
   it('is allowed locally when no Twilio key is set at all', () => {
-    expect(parseGatewaySecrets({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }, LOCAL)).toEqual({ signingSecrets: [SIGNING_SECRET] });
+    expect(parseGatewaySecrets({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }, LOCAL)).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET });
   });
 
   it('counts empty and blank Twilio keys as unset', () => {
@@ -65,6 +65,7 @@ describe('Twilio keys', () => {
   it('parses a complete set with a phone number', () => {
     expect(parseGatewaySecrets(twilioKeys(), LAMBDA)).toEqual({
       signingSecrets: [SIGNING_SECRET],
+      rateLimitKey: SIGNING_SECRET,
       twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiKey: undefined, messagingServiceSid: undefined, phoneNumber: PHONE_NUMBER },
     });
   });
@@ -181,6 +182,35 @@ describe('signing secrets', () => {
     expect(() => parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', signingSecret(bytes))).toThrow(
       `SMS_GATEWAY_SIGNING_SECRET must encode 24 to 64 random bytes (it encodes ${bytes}).`,
     );
+  });
+});
+
+describe('the rate-limit key', () => {
+  it('accepts the base64 of 32 random bytes, as `npm start` and the stack make it, and keys the limits with it whatever the signing secrets', () => {
+    const key = randomBytes(32).toString('base64');
+    const next = signingSecret();
+    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: key }), LAMBDA).rateLimitKey).toBe(key);
+    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: ` ${key}\n`, SMS_GATEWAY_SIGNING_SECRET: `${next} ${SIGNING_SECRET}` }), LAMBDA).rateLimitKey).toBe(key);
+  });
+
+  it('accepts a signing secret copied into it, the value that keyed the limits before the key existed', () => {
+    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: SIGNING_SECRET }), LAMBDA).rateLimitKey).toBe(SIGNING_SECRET);
+  });
+
+  it('falls back to the first signing secret while the secret has no such key', () => {
+    const next = signingSecret();
+    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_SIGNING_SECRET: `${next} ${SIGNING_SECRET}` }), LAMBDA).rateLimitKey).toBe(next);
+    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: '  ' }), LAMBDA).rateLimitKey).toBe(SIGNING_SECRET);
+  });
+
+  it.each([
+    ['too short', randomBytes(16).toString('base64')],
+    ['not base64', `${randomBytes(32).toString('hex')}!`],
+    ['two keys', `${randomBytes(32).toString('base64')} ${randomBytes(32).toString('base64')}`],
+  ])('refuses a key that is %s, without echoing it', (_case, value) => {
+    const error = refusal(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: value }));
+    expect(error.key).toBe('SMS_GATEWAY_RATE_LIMIT_KEY');
+    expect(error.message).toBe('SMS_GATEWAY_RATE_LIMIT_KEY must be the base64 of 24 or more random bytes, as `openssl rand -base64 32` prints.');
   });
 });
 

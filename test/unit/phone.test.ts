@@ -14,8 +14,36 @@ describe('parseE164', () => {
   });
 
   it('accepts a valid non-geographic number and leaves its country undefined', () => {
-    expect(parseE164('+80012345678')).toEqual({ e164: '+80012345678', country: undefined, callingCode: '800' });
+    expect(parseE164('+80012345678')).toEqual({ e164: '+80012345678', country: undefined, callingCode: '800', nonPersonalType: 'TOLL_FREE' });
+    expect(parseE164('+881612345678')).toEqual({ e164: '+881612345678', country: undefined, callingCode: '881' });
   });
+
+  it.each([
+    ['+33891234567', 'PREMIUM_RATE'], // FR 089x
+    ['+33811234567', 'SHARED_COST'], // FR 081x
+    ['+611300123456', 'SHARED_COST'], // AU 1300
+    ['+19005551234', 'PREMIUM_RATE'], // NANP 900, once in config/denied-prefixes.json
+    ['+449012345678', 'PREMIUM_RATE'], // UK 09, idem
+    ['+448712345678', 'PREMIUM_RATE'], // UK 0871-0873, idem
+    ['+447012345678', 'PERSONAL_NUMBER'], // UK 070, idem
+    ['+979123456789', 'PREMIUM_RATE'], // International Premium Rate Service, idem
+    ['+80812345678', 'SHARED_COST'], // International Shared Cost Service, idem
+    ['+448001234567', 'TOLL_FREE'],
+    ['+18005551234', 'TOLL_FREE'],
+    ['+443001234567', 'UAN'],
+    ['+41740123456', 'PAGER'],
+    ['+49160131234567', 'VOICEMAIL'], // DE 0160 voicemail access
+    ['+41860123456789', 'VOICEMAIL'], // CH 0860
+  ])('knows %s as %s', (number, type) => {
+    expect(parseE164(number)).toMatchObject({ e164: number, nonPersonalType: type });
+  });
+
+  it.each(['+14155550123', '+447911123456', '+441234567890', '+33912345678', '+4915112345678', '+61412345678', '+5511987654321'])(
+    'knows %s as a personal phone (mobile, fixed line or VoIP)',
+    (number) => {
+      expect(parseE164(number)?.nonPersonalType).toBeUndefined();
+    },
+  );
 
   it.each([
     ['spaces', '+1 415 555 0123'],

@@ -64,6 +64,7 @@ describe('SecretsManagerSource', () => {
     const secrets = await new SecretsManagerSource(ARN).get();
     expect(secrets).toEqual({
       signingSecrets: [SIGNING_SECRET],
+      rateLimitKey: SIGNING_SECRET,
       twilio: { accountSid: ACCOUNT_SID, authToken: 'token-1', apiKey: undefined, messagingServiceSid: undefined, phoneNumber: '+15017122661' },
     });
     expect(secretsManager.calls).toEqual([{ operation: 'GetSecretValue', input: { SecretId: ARN } }]);
@@ -111,10 +112,12 @@ describe('SecretsManagerSource', () => {
   });
 
   describe('an unusable secret', () => {
-    it('keeps the signing secret and holds the Twilio problem, naming the key, for sends to report', async () => {
-      secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '' }));
+    it("keeps the gateway's own keys and holds the Twilio problem, naming the key, for sends to report", async () => {
+      const rateLimitKey = randomBytes(32).toString('base64');
+      secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '', SMS_GATEWAY_RATE_LIMIT_KEY: rateLimitKey }));
       const secrets = await new SecretsManagerSource(ARN).get();
       expect(secrets.signingSecrets).toEqual([SIGNING_SECRET]);
+      expect(secrets.rateLimitKey).toBe(rateLimitKey);
       expect(secrets.twilio).toBeUndefined();
       const error = twilioKeysError(secrets.twilioProblem);
       expect(error.code).toBe('configuration_error');
@@ -282,7 +285,7 @@ describe('secretsReadError', () => {
 
 describe('EnvironmentSource', () => {
   it('runs in console mode with only a signing secret', async () => {
-    expect(await new EnvironmentSource({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }).get()).toEqual({ signingSecrets: [SIGNING_SECRET] });
+    expect(await new EnvironmentSource({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }).get()).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET });
   });
 
   it('reads the Twilio keys from the environment, once', async () => {

@@ -38,7 +38,7 @@ class ScriptedSecrets implements SecretsSource {
   async get(options: { refresh?: boolean } = {}): Promise<GatewaySecrets> {
     this.asked.push(options);
     const twilio = this.answers.length > 1 ? this.answers.shift() : this.answers[0];
-    return { signingSecrets: [], twilio };
+    return { signingSecrets: [], rateLimitKey: '', twilio };
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ALL_SCOPES, FakeManagementApi } from '../../auth0/support/fake-management-api';
 import { FakeCloudFormation } from '../../support/fake-cloudformation';
 import { FakeCloudWatch } from '../../support/fake-cloudwatch';
@@ -81,6 +82,8 @@ export class World {
       TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE,
       TWILIO_PHONE_NUMBER: SENDER,
       SMS_GATEWAY_SIGNING_SECRET: this.signingSecret,
+      // As the stack's Custom::SigningKey generates it.
+      SMS_GATEWAY_RATE_LIMIT_KEY: randomBytes(32).toString('base64'),
       ...options.secret,
     };
     this.secretValues = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
