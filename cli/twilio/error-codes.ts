@@ -9,6 +9,13 @@ export interface ErrorMeaning {
 }
 
 export const GEO_PERMISSIONS_CONSOLE = 'https://console.twilio.com/us1/develop/sms/settings/geo-permissions';
+const VOICE_GEO_PERMISSIONS_CONSOLE = 'https://console.twilio.com/us1/develop/voice/settings/geo-permissions';
+// Twilio flags a call its Voice geo permissions block with 21215 or 13227 (Twilio support,
+// "International Voice Dialing Geographic Permissions and How They Work").
+const VOICE_GEO_PERMISSION: ErrorMeaning = {
+  meaning: "calling this country or number range is not enabled in the account's Voice geo permissions",
+  fix: `enable it in Twilio Console > Voice > Settings > Geo permissions (${VOICE_GEO_PERMISSIONS_CONSOLE}); high-risk ranges need an upgraded account`,
+};
 
 const MEANINGS: Record<number, ErrorMeaning> = {
   20003: { meaning: 'authentication failed', fix: 'the Account SID, auth token or API key in the secret are wrong or were rotated: run `npx sms-gateway secrets set`' },
@@ -30,6 +37,10 @@ const MEANINGS: Record<number, ErrorMeaning> = {
   30032: { meaning: 'the toll-free sender is not verified', fix: 'complete toll-free verification in Twilio Console > Phone Numbers > Regulatory Compliance' },
   30034: { meaning: 'the US long code is not registered for A2P 10DLC', fix: 'register a brand and campaign and add the number to it (Twilio Console > Messaging > Regulatory compliance)' },
   13224: { meaning: 'Twilio cannot call this number, or the number is invalid', fix: 'check the number (E.164) and that it is in service' },
+  13227: VOICE_GEO_PERMISSION,
+  21215: VOICE_GEO_PERMISSION,
+  21216: { meaning: "the call was blocked by Twilio's block list (high fraud risk or a regulatory block), apart from geo permissions", fix: 'offer this user SMS instead; Twilio support can say why the range is blocked' },
+  21217: { meaning: "the 'To' number does not appear to be a valid phone number", fix: 'use E.164: "+", the country code and the number, without spaces' },
 };
 
 export function errorPage(code: number): string {

@@ -124,10 +124,16 @@ describe('the doctor\'s report', () => {
 });
 
 describe('Twilio error codes', () => {
-  it.each([30003, 30004, 30005, 30006, 30007, 30008, 30032, 30034, 21211, 21408, 21610, 21614, 21608, 20003])('explains %i', (code) => {
+  it.each([30003, 30004, 30005, 30006, 30007, 30008, 30032, 30034, 21211, 21408, 21610, 21614, 21608, 20003, 13224, 13227, 21215, 21216, 21217])('explains %i', (code) => {
     const { meaning, fix } = explainTwilioCode(code);
     expect(meaning).not.toMatch(/^Twilio error/);
     expect(fix.length).toBeGreaterThan(10);
+  });
+
+  it('tells a call blocked by Voice geo permissions from one blocked by Twilio\'s block list', () => {
+    expect(explainTwilioCode(21215).fix).toContain('voice/settings/geo-permissions');
+    expect(explainTwilioCode(13227)).toEqual(explainTwilioCode(21215));
+    expect(explainTwilioCode(21216).meaning).toContain('block list');
   });
 
   it('points to Twilio\'s page for the others', () => {
