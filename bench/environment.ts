@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDbClient } from '../lambda/adapters/dynamodb-client';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../lambda/local/embedded-dynamodb';
 import { ensureStateTable } from '../lambda/local/state-table';
+import { ENV, SECRET_KEY } from '../shared/names';
 import { FakeSecretsExtension } from '../test/support/fake-secrets-extension';
 import { FakeSecretsManager } from '../test/support/fake-secrets-manager';
 import { FakeTwilio } from '../test/support/fake-twilio';
@@ -39,10 +40,10 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
   await new Promise<void>((resolve) => instant.listen(0, '127.0.0.1', resolve));
   const signingSecret = newSigningSecret();
   const keys = {
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_PHONE_NUMBER: '+15017122661',
-    SMS_GATEWAY_SIGNING_SECRET: signingSecret,
+    [SECRET_KEY.twilioAccountSid]: twilio.accountSid,
+    [SECRET_KEY.twilioAuthToken]: twilio.authToken,
+    [SECRET_KEY.twilioPhoneNumber]: '+15017122661',
+    [SECRET_KEY.signingSecret]: signingSecret,
   };
   secretsManager.put(SECRET_ARN, keys);
   extension.put(SECRET_ARN, keys);
@@ -54,19 +55,19 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SESSION_TOKEN: extension.sessionToken,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    [ENV.dynamoDbEndpointUrl]: dynamo.endpoint,
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-    SECRET_ARN,
-    STATE_TABLE: 'bench-state',
-    STATUS_CALLBACK_URL,
-    TWILIO_API_BASE_URL: twilio.url,
+    [ENV.secretArn]: SECRET_ARN,
+    [ENV.stateTable]: 'bench-state',
+    [ENV.statusCallbackUrl]: STATUS_CALLBACK_URL,
+    [ENV.twilioApiBaseUrl]: twilio.url,
     // Distinct recipients per send; the global ceiling is raised so thousands of sends fit.
-    RATE_LIMITS: 'recipient:5/1h,recipient:10/24h,ip:20/1h,global:1000000/1h',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
+    [ENV.rateLimits]: 'recipient:5/1h,recipient:10/24h,ip:20/1h,global:1000000/1h',
+    [ENV.logLevel]: 'WARN',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 
-  await ensureStateTable(new DynamoDbClient(lambdaEnv), lambdaEnv.STATE_TABLE);
+  await ensureStateTable(new DynamoDbClient(lambdaEnv), lambdaEnv[ENV.stateTable]);
 
   return {
     twilio,

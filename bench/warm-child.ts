@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import twilio from 'twilio';
+import { ENV } from '../shared/names';
 import { lambdaContext, nextRecipient, sendEvent, statusEvent } from './events';
 import { percentile } from './stats';
 
@@ -38,15 +39,15 @@ function expectOk(response: APIGatewayProxyStructuredResultV2) {
 async function sendLatency(bundle: string, count: number) {
   const handler = loadHandler(bundle);
   const viaGateway = async () => expectOk(await handler(sendEvent(env.BENCH_SIGNING_SECRET), lambdaContext()));
-  const dynalite = env.AWS_ENDPOINT_URL_DYNAMODB;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = env.BENCH_INSTANT_STATE;
+  const dynalite = env[ENV.dynamoDbEndpointUrl];
+  process.env[ENV.dynamoDbEndpointUrl] = env.BENCH_INSTANT_STATE;
   const instantStateHandler = loadHandler(bundle);
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynalite;
+  process.env[ENV.dynamoDbEndpointUrl] = dynalite;
   const viaGatewayInstantState = async () => expectOk(await instantStateHandler(sendEvent(env.BENCH_SIGNING_SECRET), lambdaContext()));
   const client = twilio(env.BENCH_TWILIO_ACCOUNT_SID, env.BENCH_TWILIO_AUTH_TOKEN);
-  client.api.baseUrl = env.TWILIO_API_BASE_URL;
+  client.api.baseUrl = env[ENV.twilioApiBaseUrl];
   const direct = async () => {
-    await client.messages.create({ to: nextRecipient(), from: '+15017122661', body: '482913 is your verification code.', statusCallback: env.STATUS_CALLBACK_URL });
+    await client.messages.create({ to: nextRecipient(), from: '+15017122661', body: '482913 is your verification code.', statusCallback: env[ENV.statusCallbackUrl] });
   };
   // Warm both paths (JIT, connection pools, caches) before measuring, then alternate blocks.
   await sequential(100, viaGateway);
@@ -86,7 +87,7 @@ async function concurrency(bundle: string, sizes: number[]) {
  * once, so that it measures the work on this core rather than the wait for dynalite.
  */
 async function statusThroughput(bundle: string, seconds: number) {
-  const url = env.STATUS_CALLBACK_URL;
+  const url = env[ENV.statusCallbackUrl];
   const context = lambdaContext();
   const events = (prefix: string, count: number) =>
     Array.from({ length: count }, (_, i) => statusEvent(env.BENCH_TWILIO_AUTH_TOKEN, url, `SM${prefix}${String(i).padStart(31, '0')}`, i % 10 === 0 ? 'undelivered' : 'delivered'));
@@ -104,10 +105,10 @@ async function statusThroughput(bundle: string, seconds: number) {
     return { callbacks: handled, perSecond: handled / ((performance.now() - started) / 1000) };
   };
   const dynalite = await measure(loadHandler(bundle), '1', 1);
-  const dynaliteEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = env.BENCH_INSTANT_STATE;
+  const dynaliteEndpoint = env[ENV.dynamoDbEndpointUrl];
+  process.env[ENV.dynamoDbEndpointUrl] = env.BENCH_INSTANT_STATE;
   const instantStateHandler = loadHandler(bundle);
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynaliteEndpoint;
+  process.env[ENV.dynamoDbEndpointUrl] = dynaliteEndpoint;
   return { dynalite, instantState: await measure(instantStateHandler, '2', 8) };
 }
 

@@ -2,6 +2,9 @@ import { DEFAULT_METRICS_NAMESPACE, parseMachineDetection } from '../lambda/conf
 import { closestName } from '../lambda/core/closest-name';
 import { ConfigurationError } from '../lambda/core/errors';
 import { parseAllowedCountries, parseRateLimits } from '../lambda/core/limits-config';
+import { CONTEXT_KEYS, type ContextKey } from '../shared/names';
+
+export { CONTEXT_KEYS };
 
 /**
  * Every CDK context value the stack reads (`-c key=value` or cdk.json "context"), read and
@@ -28,22 +31,6 @@ export interface GatewayConfig {
   /** Answering-machine detection on calls; unset lets the Lambda apply its default (off). */
   voiceMachineDetection?: boolean;
 }
-
-/** The context keys, as a user types them after `-c`. */
-export const CONTEXT_KEYS = [
-  'alarmEmail',
-  'existingSecretArn',
-  'failureRateThreshold',
-  'burstCeiling',
-  'throttleRate',
-  'throttleBurst',
-  'metricsNamespace',
-  'rateLimits',
-  'allowedCountries',
-  'voiceMachineDetection',
-] as const;
-
-export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 export const DEFAULTS = {
   failureRateThreshold: 10,

@@ -1,7 +1,7 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { STACK_NAME } from '../shared/names';
 import { checkContextKeys, readGatewayConfig } from './config';
-import { STACK_NAME } from './names';
 import { SmsGatewayStack } from './sms-gateway-stack';
 
 export { STACK_NAME };

@@ -3,11 +3,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import defaultMessages from '../config/messages.json';
-import { voicelessTemplates } from '../lambda/adapters/say-voice';
-import { VOICE_MACHINE_DETECTION } from '../lambda/config';
 import { CatalogError, MessageCatalog } from '../lambda/core/templates';
+import { voicelessTemplates } from '../lambda/providers/twilio/say-voice';
+import { ENV, OUTPUT_KEYS } from '../shared/names';
 import type { GatewayConfig } from './config';
-import { OUTPUT_KEYS } from './names';
 import { GatewayAlarms } from './constructs/alarms';
 import { GatewayDashboard } from './constructs/dashboard';
 import { GatewayApi } from './constructs/gateway-api';
@@ -58,11 +57,11 @@ export class SmsGatewayStack extends Stack {
     const statusCallbackUrl = http.url(STATUS_PATH);
 
     const common = {
-      SECRET_ARN: gatewaySecret.secret.secretArn,
-      STATUS_CALLBACK_URL: statusCallbackUrl,
-      STATE_TABLE: state.table.tableName,
-      POWERTOOLS_METRICS_NAMESPACE: config.metricsNamespace,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      [ENV.secretArn]: gatewaySecret.secret.secretArn,
+      [ENV.statusCallbackUrl]: statusCallbackUrl,
+      [ENV.stateTable]: state.table.tableName,
+      [ENV.metricsNamespace]: config.metricsNamespace,
+      [ENV.logLevel]: 'INFO',
     };
     const send = new GatewayFunction(this, 'Send', {
       lambda: 'send',
@@ -70,18 +69,18 @@ export class SmsGatewayStack extends Stack {
       ...SEND_FUNCTION,
       environment: {
         ...common,
-        POWERTOOLS_SERVICE_NAME: 'sms-gateway-send',
+        [ENV.serviceName]: 'sms-gateway-send',
         // Unset means the Lambda's own defaults, so they are kept in one place (limits-config.ts).
-        ...(config.rateLimits !== undefined && { RATE_LIMITS: config.rateLimits }),
-        ...(config.allowedCountries !== undefined && { ALLOWED_COUNTRIES: config.allowedCountries }),
-        ...(config.voiceMachineDetection !== undefined && { [VOICE_MACHINE_DETECTION]: config.voiceMachineDetection ? 'on' : 'off' }),
+        ...(config.rateLimits !== undefined && { [ENV.rateLimits]: config.rateLimits }),
+        ...(config.allowedCountries !== undefined && { [ENV.allowedCountries]: config.allowedCountries }),
+        ...(config.voiceMachineDetection !== undefined && { [ENV.voiceMachineDetection]: config.voiceMachineDetection ? 'on' : 'off' }),
       },
     });
     const status = new GatewayFunction(this, 'Status', {
       lambda: 'status',
       description: 'mfa-sms-gateway POST /twilio/status: verifies Twilio delivery callbacks and counts each status once as a metric',
       ...STATUS_FUNCTION,
-      environment: { ...common, POWERTOOLS_SERVICE_NAME: 'sms-gateway-status' },
+      environment: { ...common, [ENV.serviceName]: 'sms-gateway-status' },
     });
     // The status Lambda needs TWILIO_AUTH_TOKEN from the secret to check callback signatures.
     gatewaySecret.grantRead(send.role);

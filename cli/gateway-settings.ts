@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../lambda/core/errors';
 import { parseSigningSecrets } from '../lambda/core/gateway-secrets';
+import { ENV, SECRET_KEY } from '../shared/names';
 import { CommandError, envValue, stringOption, type Io, type OptionValues } from './command';
 import { Deployment } from './deployment';
 import { AwsUnavailable, OUTPUT_KEYS } from './stack';
@@ -35,7 +36,7 @@ export function checkUrl(raw: string): string {
 
 function checkSecret(value: string): string {
   try {
-    parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', value);
+    parseSigningSecrets(SECRET_KEY.signingSecret, value);
   } catch (err) {
     if (err instanceof ConfigurationError) throw new CommandError(`The signing secret is not usable: ${err.message}`);
     throw err;
@@ -52,8 +53,8 @@ export interface ResolveOptions {
 
 export async function resolveGatewaySettings(values: OptionValues, io: Io, options: ResolveOptions = {}): Promise<GatewaySettings> {
   const urlOption = options.urlOption ?? 'gateway-url';
-  let url = stringOption(values, urlOption) ?? envValue(io.env, 'SMS_GATEWAY_URL');
-  let signingSecret = stringOption(values, 'signing-secret') ?? envValue(io.env, 'SMS_GATEWAY_SIGNING_SECRET');
+  let url = stringOption(values, urlOption) ?? envValue(io.env, ENV.gatewayUrl);
+  let signingSecret = stringOption(values, 'signing-secret') ?? envValue(io.env, SECRET_KEY.signingSecret);
   let source = 'options';
 
   if (!url || !signingSecret) {
@@ -72,7 +73,7 @@ export async function resolveGatewaySettings(values: OptionValues, io: Io, optio
     if (!url) url = await withHint(() => deployment.output(OUTPUT_KEYS.messagesUrl));
     if (!signingSecret) {
       const { values: secret } = await withHint(() => deployment.secret());
-      const value = secret.SMS_GATEWAY_SIGNING_SECRET;
+      const value = secret[SECRET_KEY.signingSecret];
       if (typeof value !== 'string' || value.trim() === '') {
         throw new CommandError(`The stack's secret has no SMS_GATEWAY_SIGNING_SECRET yet: set it first (see docs/deploy.md).`);
       }

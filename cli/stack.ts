@@ -1,12 +1,12 @@
 import { networkErrorCode } from '../auth0/provision/errors';
-import { STACK_NAME } from '../cdk/names';
+import { STACK_NAME } from '../shared/names';
 import { CommandError } from './command';
 
 /**
  * The deployed stack, read with the caller's AWS credentials: its CloudFormation outputs and the
- * gateway's secret, found through the output keys the stack and the CLI share (cdk/names.ts).
+ * gateway's secret, found through the output keys the stack and the CLI share (shared/names.ts).
  */
-export { OUTPUT_KEYS } from '../cdk/names';
+export { OUTPUT_KEYS } from '../shared/names';
 export const DEFAULT_STACK = STACK_NAME;
 
 /**

@@ -1,10 +1,12 @@
+import { ENV } from '../shared/names';
 import { ConfigurationError } from './core/errors';
 import { parseAllowedCountries, parseRateLimits, type RateLimit } from './core/limits-config';
+import { parseProviderRoutes, type ProviderRoutes } from './providers/routes';
 
 /**
  * Every environment variable the Lambdas and the local server read, read and checked here and
  * nowhere else (docs/configuration.md). A bad value fails at start with the variable's name.
- * The secret's keys are parsed by core/gateway-secrets.ts.
+ * The secret's keys are parsed by core/gateway-secrets.ts and lambda/providers/secret.ts.
  */
 export interface RuntimeConfig {
   /** Set in Lambda: the secret holding the keys. Unset locally: the keys come from the environment. */
@@ -32,6 +34,8 @@ export interface SendConfig extends StatusConfig {
   allowedCountries: string[];
   /** Answering-machine detection on calls (docs/voice.md): off unless VOICE_MACHINE_DETECTION=on, as Twilio charges for it. */
   voiceMachineDetection: boolean;
+  /** Which providers send, by destination country (PROVIDERS, PROVIDER_ROUTES). */
+  providerRoutes: ProviderRoutes;
 }
 
 type Env = Record<string, string | undefined>;
@@ -56,20 +60,18 @@ function httpUrl(key: string, raw: string): URL {
   return url;
 }
 
-export const VOICE_MACHINE_DETECTION = 'VOICE_MACHINE_DETECTION';
-
 /** `on` or `off` (any case), unset is off. Also checks the stack's context value, named by `key`. */
-export function parseMachineDetection(raw: string | undefined, key = VOICE_MACHINE_DETECTION): boolean {
+export function parseMachineDetection(raw: string | undefined, key: string = ENV.voiceMachineDetection): boolean {
   const setting = raw?.trim().toLowerCase() || 'off';
   if (setting !== 'on' && setting !== 'off') throw new ConfigurationError(key, `must be "on" or "off" (got "${raw}").`);
   return setting === 'on';
 }
 
 export function readPort(env: Env = process.env): number {
-  const raw = value(env, 'PORT');
+  const raw = value(env, ENV.port);
   if (raw === undefined) return DEFAULT_PORT;
   const port = Number(raw);
-  if (!/^\d{1,5}$/.test(raw) || port > 65535) throw new ConfigurationError('PORT', 'must be a port number (0-65535).');
+  if (!/^\d{1,5}$/.test(raw) || port > 65535) throw new ConfigurationError(ENV.port, 'must be a port number (0-65535).');
   return port;
 }
 
@@ -77,7 +79,7 @@ export function readPort(env: Env = process.env): number {
 export const DEFAULT_HOST = '127.0.0.1';
 
 export function readHost(env: Env = process.env): string {
-  return value(env, 'HOST') ?? DEFAULT_HOST;
+  return value(env, ENV.host) ?? DEFAULT_HOST;
 }
 
 export function isLambda(env: Env = process.env): boolean {
@@ -85,20 +87,20 @@ export function isLambda(env: Env = process.env): boolean {
 }
 
 export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
-  const secretArn = value(env, 'SECRET_ARN');
+  const secretArn = value(env, ENV.secretArn);
   if (isLambda(env) && !secretArn) {
-    throw new ConfigurationError('SECRET_ARN', 'is missing: in Lambda the keys are read from that Secrets Manager secret.');
+    throw new ConfigurationError(ENV.secretArn, 'is missing: in Lambda the keys are read from that Secrets Manager secret.');
   }
 
-  const callbackRaw = value(env, 'STATUS_CALLBACK_URL');
+  const callbackRaw = value(env, ENV.statusCallbackUrl);
   if (isLambda(env) && !callbackRaw) {
-    throw new ConfigurationError('STATUS_CALLBACK_URL', 'is missing: Twilio needs the public URL of /twilio/status.');
+    throw new ConfigurationError(ENV.statusCallbackUrl, 'is missing: Twilio needs the public URL of /twilio/status.');
   }
-  const statusCallbackUrl = httpUrl('STATUS_CALLBACK_URL', callbackRaw ?? `http://localhost:${readPort(env)}/twilio/status`).href;
+  const statusCallbackUrl = httpUrl(ENV.statusCallbackUrl, callbackRaw ?? `http://localhost:${readPort(env)}/twilio/status`).href;
 
-  const baseUrl = httpUrl('TWILIO_API_BASE_URL', value(env, 'TWILIO_API_BASE_URL') ?? DEFAULT_TWILIO_API_BASE_URL);
+  const baseUrl = httpUrl(ENV.twilioApiBaseUrl, value(env, ENV.twilioApiBaseUrl) ?? DEFAULT_TWILIO_API_BASE_URL);
   if (baseUrl.pathname !== '/' || baseUrl.search) {
-    throw new ConfigurationError('TWILIO_API_BASE_URL', 'must be an origin only, like https://api.twilio.com (no path).');
+    throw new ConfigurationError(ENV.twilioApiBaseUrl, 'must be an origin only, like https://api.twilio.com (no path).');
   }
 
   // The extension's own setting; the stack sets it with the layer. It answers only to the
@@ -114,16 +116,16 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     secretsExtension: extensionPort && sessionToken ? { port: Number(extensionPort), sessionToken } : undefined,
     statusCallbackUrl,
     twilioApiBaseUrl: baseUrl.origin,
-    metricsNamespace: value(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE,
-    serviceName: value(env, 'POWERTOOLS_SERVICE_NAME') ?? 'sms-gateway',
+    metricsNamespace: value(env, ENV.metricsNamespace) ?? DEFAULT_METRICS_NAMESPACE,
+    serviceName: value(env, ENV.serviceName) ?? 'sms-gateway',
   };
 }
 
 export function readStatusConfig(env: Env = process.env): StatusConfig {
-  const stateTable = value(env, 'STATE_TABLE');
+  const stateTable = value(env, ENV.stateTable);
   if (!stateTable) {
     throw new ConfigurationError(
-      'STATE_TABLE',
+      ENV.stateTable,
       'is missing: the DynamoDB table for idempotency, rate limits and delivery statuses (`npm start` starts a local one).',
     );
   }
@@ -133,8 +135,9 @@ export function readStatusConfig(env: Env = process.env): StatusConfig {
 export function readSendConfig(env: Env = process.env): SendConfig {
   return {
     ...readStatusConfig(env),
-    rateLimits: parseRateLimits(value(env, 'RATE_LIMITS')),
-    allowedCountries: parseAllowedCountries(value(env, 'ALLOWED_COUNTRIES')),
-    voiceMachineDetection: parseMachineDetection(value(env, VOICE_MACHINE_DETECTION)),
+    rateLimits: parseRateLimits(value(env, ENV.rateLimits)),
+    allowedCountries: parseAllowedCountries(value(env, ENV.allowedCountries)),
+    voiceMachineDetection: parseMachineDetection(value(env, ENV.voiceMachineDetection)),
+    providerRoutes: parseProviderRoutes(value(env, ENV.providers), value(env, ENV.providerRoutes)),
   };
 }

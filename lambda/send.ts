@@ -6,28 +6,31 @@
  */
 import deniedPrefixes from '../config/denied-prefixes.json';
 import messages from '../config/messages.json';
-import { ConsoleProvider } from './adapters/console-provider';
 import { DynamoDbClient } from './adapters/dynamodb-client';
 import { DynamoDbCounterStore } from './adapters/dynamodb-counters';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency';
 import { createLogger } from './adapters/logger';
 import { createMetrics, MetricsTelemetry } from './adapters/metrics';
-import { ProviderRouter } from './adapters/provider-router';
 import { secretsSourceFor } from './adapters/secrets';
-import { TwilioProvider } from './adapters/twilio-provider';
-import { TwilioRestClient } from './adapters/twilio-rest';
 import { isLambda, readSendConfig } from './config';
 import { loadDeniedRanges } from './core/destinations';
 import { RateLimiter } from './core/rate-limiter';
 import { MessageCatalog } from './core/templates';
 import { createSendHandler } from './handlers/send-handler';
+import { ConsoleProvider } from './providers/console/console-provider';
+import { parseProviderKeys } from './providers/secret';
+import { ProviderSelector } from './providers/selector';
+import { TwilioProvider } from './providers/twilio/provider';
+import { TwilioRestClient } from './providers/twilio/rest';
 
 const config = readSendConfig();
 const logger = createLogger(config.serviceName);
-const secrets = secretsSourceFor(config);
+const secrets = secretsSourceFor(config, parseProviderKeys);
 const state = new DynamoDbClient();
-const twilio = new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), config.statusCallbackUrl, {
+const twilio = new TwilioProvider(new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), {
+  statusCallbackUrl: config.statusCallbackUrl,
   machineDetection: config.voiceMachineDetection,
+  rereadKeys: async () => (await secrets.get({ refresh: true })).providers.twilio,
 });
 
 export const handler = createSendHandler({
@@ -35,7 +38,7 @@ export const handler = createSendHandler({
   log: logger,
   secrets,
   catalog: MessageCatalog.load(messages, { check: !isLambda() }),
-  provider: new ProviderRouter(secrets, twilio, new ConsoleProvider()),
+  sender: new ProviderSelector(config.providerRoutes, { twilio, console: new ConsoleProvider() }),
   destinations: { allowedCountries: config.allowedCountries, deniedRanges: loadDeniedRanges(deniedPrefixes) },
   idempotency: new DynamoDbIdempotencyStore(state, config.stateTable),
   limiter: new RateLimiter(config.rateLimits, new DynamoDbCounterStore(state, config.stateTable)),

@@ -7,9 +7,10 @@ import { DynamoDbDeliveryLedger } from './adapters/dynamodb-delivery-ledger';
 import { createLogger } from './adapters/logger';
 import { createMetrics, MetricsTelemetry } from './adapters/metrics';
 import { secretsSourceFor } from './adapters/secrets';
-import { twilioSignatureVerifier } from './adapters/twilio-signature';
 import { readStatusConfig } from './config';
 import { createStatusHandler } from './handlers/status-handler';
+import { parseProviderKeys } from './providers/secret';
+import { twilioSignatureCheck, TwilioStatusCallbacks } from './providers/twilio/status-callback';
 
 // Per attempt. A slow ledger only costs deduplication (the status is then counted anyway), and
 // with the secret read (2 x 3 s) the whole callback stays within the function's 8 s.
@@ -21,8 +22,7 @@ const logger = createLogger(config.serviceName);
 export const handler = createStatusHandler({
   logger,
   log: logger,
-  secrets: secretsSourceFor(config),
-  verifyTwilioSignature: twilioSignatureVerifier(config.statusCallbackUrl),
+  callbacks: new TwilioStatusCallbacks(secretsSourceFor(config, parseProviderKeys), twilioSignatureCheck(config.statusCallbackUrl)),
   telemetry: new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName)),
   ledger: new DynamoDbDeliveryLedger(new DynamoDbClient(process.env, { timeoutMs: LEDGER_TIMEOUT_MS }), config.stateTable),
 });

@@ -1,3 +1,4 @@
+import { ENV, SECRET_KEY } from '../../shared/names';
 import { field, text } from './body';
 import { signingKeys } from './sign';
 
@@ -7,8 +8,9 @@ export interface GatewaySettings {
   keys: Buffer[];
 }
 
-export const URL_SECRET = 'SMS_GATEWAY_URL';
-export const SIGNING_SECRET = 'SMS_GATEWAY_SIGNING_SECRET';
+// The Action's secrets bear the names the gateway and the CLI use for the same values.
+export const URL_SECRET = ENV.gatewayUrl;
+export const SIGNING_SECRET = SECRET_KEY.signingSecret;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

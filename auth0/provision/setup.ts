@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SIGNING_SECRET, URL_SECRET } from '../forwarder/settings';
 
 /**
  * What `sms-gateway auth0 deploy` makes true in a tenant, for each of Auth0's two phone
@@ -37,7 +38,7 @@ export const PHONE_PROVIDER = 'phone-message-hook';
 export const CUSTOM_PHONE_PROVIDER = 'custom' as const;
 /** Auth0's Guardian factor behind "Phone Message" (SMS and voice). */
 export const PHONE_FACTOR = 'sms';
-export const SECRET_NAMES = ['SMS_GATEWAY_URL', 'SMS_GATEWAY_SIGNING_SECRET'] as const;
+export const SECRET_NAMES = [URL_SECRET, SIGNING_SECRET] as const;
 
 export type MessageType = 'sms' | 'voice';
 /** The tenant phone provider's name for each MFA message type. */
@@ -106,8 +107,8 @@ export function desiredSetup(input: { experience: Experience; bundle: string; ga
     runtime: RUNTIME,
     code: `${input.bundle.trimEnd()}\n// Deployed by \`sms-gateway auth0 deploy\`; gateway settings fingerprint ${fingerprint}; key fingerprints ${keys.join(' ')}.\n`,
     secrets: [
-      { name: 'SMS_GATEWAY_URL', value: input.gatewayUrl },
-      { name: 'SMS_GATEWAY_SIGNING_SECRET', value: input.signingSecret },
+      { name: URL_SECRET, value: input.gatewayUrl },
+      { name: SIGNING_SECRET, value: input.signingSecret },
     ],
     messageTypes,
     deliveryMethods: messageTypes.map((type) => DELIVERY_METHOD_OF[type]),

@@ -13,22 +13,23 @@ import { SecretsManagerSource } from '../../lambda/adapters/secrets';
 import { readSendConfig } from '../../lambda/config';
 import { loadDeniedRanges } from '../../lambda/core/destinations';
 import { GatewayError } from '../../lambda/core/errors';
-import type { MessageProvider, OutboundMessage, ProviderOutcome } from '../../lambda/core/ports';
+import type { MessageSender, OutboundMessage, ProviderOutcome } from '../../lambda/core/ports';
 import { RateLimiter } from '../../lambda/core/rate-limiter';
 import { MessageCatalog } from '../../lambda/core/templates';
 import { createSendHandler } from '../../lambda/handlers/send-handler';
+import { parseProviderKeys, type ProviderSecrets } from '../../lambda/providers/secret';
 import { PowertoolsIdempotencyStore, SdkCounterStore } from './powertools-state';
 
 const config = readSendConfig();
 const logger = createLogger(config.serviceName);
-const secrets = new SecretsManagerSource(config.secretArn!);
+const secrets = new SecretsManagerSource(config.secretArn!, parseProviderKeys);
 
 /** The twilio client, created once per set of credentials, pointed at TWILIO_API_BASE_URL. */
-class TwilioClientProvider implements MessageProvider {
+class TwilioClientProvider implements MessageSender<ProviderSecrets> {
   private client: ReturnType<typeof twilio> | undefined;
 
-  async send(message: OutboundMessage): Promise<ProviderOutcome> {
-    const credentials = (await secrets.get()).twilio!;
+  async send(message: OutboundMessage, keys: ProviderSecrets): Promise<ProviderOutcome> {
+    const credentials = keys.twilio.credentials!;
     if (!this.client) {
       this.client = twilio(credentials.accountSid, credentials.authToken);
       this.client.api.baseUrl = config.twilioApiBaseUrl;
@@ -53,7 +54,7 @@ export const handler = createSendHandler({
   log: logger,
   secrets,
   catalog: MessageCatalog.load(messages),
-  provider: new TwilioClientProvider(),
+  sender: new TwilioClientProvider(),
   destinations: { allowedCountries: config.allowedCountries, deniedRanges: loadDeniedRanges(deniedPrefixes) },
   idempotency: new PowertoolsIdempotencyStore(config.stateTable),
   limiter: new RateLimiter(config.rateLimits, new SdkCounterStore(config.stateTable)),

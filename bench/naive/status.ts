@@ -11,6 +11,8 @@ import { SecretsManagerSource } from '../../lambda/adapters/secrets';
 import { readStatusConfig } from '../../lambda/config';
 import type { DeliveryLedger } from '../../lambda/core/ports';
 import { createStatusHandler } from '../../lambda/handlers/status-handler';
+import { parseProviderKeys } from '../../lambda/providers/secret';
+import { TwilioStatusCallbacks } from '../../lambda/providers/twilio/status-callback';
 
 const config = readStatusConfig();
 const logger = createLogger(config.serviceName);
@@ -37,8 +39,9 @@ const ledger: DeliveryLedger = {
 export const handler = createStatusHandler({
   logger,
   log: logger,
-  secrets: new SecretsManagerSource(config.secretArn!),
-  verifyTwilioSignature: (authToken, signature, params) => twilio.validateRequest(authToken, signature, config.statusCallbackUrl, params),
+  callbacks: new TwilioStatusCallbacks(new SecretsManagerSource(config.secretArn!, parseProviderKeys), (authToken, signature, params) =>
+    twilio.validateRequest(authToken, signature, config.statusCallbackUrl, params),
+  ),
   telemetry: new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName)),
   ledger,
 });

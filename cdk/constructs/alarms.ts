@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { METRIC } from '../../shared/names';
 import { GatewayMetrics, MIN_ATTEMPTS_FOR_RATE, PERIOD } from './gateway-metrics';
 
 export interface GatewayAlarmsProps {
@@ -94,7 +95,7 @@ export class GatewayAlarms extends Construct {
         `More than ${props.burstCeiling} messages were sent in 5 minutes. Unless you expected a traffic peak, this ` +
         'is how SMS pumping (toll fraud) starts: look for unusual destination countries in the send logs, tighten ' +
         `rateLimits/allowedCountries, and check Twilio's geo permissions. ${RUNBOOK}.`,
-      metric: metrics.total('MessageSent', 'Messages sent (all channels)'),
+      metric: metrics.total(METRIC.messageSent, 'Messages sent (all channels)'),
       threshold: props.burstCeiling,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -107,7 +108,7 @@ export class GatewayAlarms extends Construct {
         'them (no answer in time, a dropped connection, a 5xx): the gateway answered 202 unconfirmed and did not send ' +
         'them again, so some of those users may have no code. Usually Twilio is slow or failing (status.twilio.com). ' +
         `${RUNBOOK}.`,
-      metric: metrics.total('SendUnconfirmed', 'Sends of unknown outcome (all channels)'),
+      metric: metrics.total(METRIC.sendUnconfirmed, 'Sends of unknown outcome (all channels)'),
       threshold: UNCONFIRMED_THRESHOLD,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

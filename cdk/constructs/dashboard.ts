@@ -3,6 +3,7 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { METRIC } from '../../shared/names';
 import { CHANNELS, PERIOD, type CountMetric, type GatewayMetrics } from './gateway-metrics';
 
 export interface GatewayDashboardProps {
@@ -15,7 +16,7 @@ export interface GatewayDashboardProps {
   failureRateThreshold: number;
 }
 
-const OUTCOMES: readonly CountMetric[] = ['MessageSent', 'MessageDelivered', 'MessageUndelivered', 'MessageFailed', 'SendFailed'];
+const OUTCOMES: readonly CountMetric[] = [METRIC.messageSent, METRIC.messageDelivered, METRIC.messageUndelivered, METRIC.messageFailed, METRIC.sendFailed];
 const HEIGHT = 6;
 
 /** One page that answers "are codes reaching people, and if not, why": the alarms' metrics and their breakdowns. */
@@ -82,7 +83,7 @@ export class GatewayDashboard extends Construct {
           graph(
             'Unconfirmed sends (outcome unknown, not sent again)',
             8,
-            CHANNELS.map((channel) => metrics.count('SendUnconfirmed', channel).with({ label: channel })),
+            CHANNELS.map((channel) => metrics.count(METRIC.sendUnconfirmed, channel).with({ label: channel })),
           ),
         ],
       ],

@@ -1,11 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Channel } from '../../lambda/core/send-request';
+import { DIMENSION, METRIC } from '../../shared/names';
 
 /**
- * The gateway's EMF metrics (CONTRACT.md section 4) as CloudWatch metric objects, shared by the
- * alarms and the dashboard so both read exactly the same series. Every per-channel metric uses
- * the `Channel`-only dimension set; totals are metric math over both channels.
+ * The gateway's EMF metrics (docs/operations.md, "Metrics") as CloudWatch metric objects, named
+ * by shared/names.ts as the Lambdas emit them, shared by the alarms and the dashboard so both
+ * read exactly the same series. Every per-channel metric uses the `Channel`-only dimension set;
+ * totals are metric math over both channels.
  */
 
 export const CHANNELS: readonly Channel[] = ['sms', 'voice'];
@@ -13,7 +15,9 @@ export const PERIOD = Duration.minutes(5);
 /** The failure rate is only meaningful over enough messages: fewer attempts count as 0 %. */
 export const MIN_ATTEMPTS_FOR_RATE = 5;
 
-export type CountMetric = 'MessageSent' | 'SendFailed' | 'SendUnconfirmed' | 'MessageDelivered' | 'MessageUndelivered' | 'MessageFailed';
+export type CountMetric = (typeof METRIC)[
+  'messageSent' | 'sendFailed' | 'sendUnconfirmed' | 'messageDelivered' | 'messageUndelivered' | 'messageFailed'
+];
 
 export class GatewayMetrics {
   constructor(readonly namespace: string) {}
@@ -22,7 +26,7 @@ export class GatewayMetrics {
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { Channel: channel },
+      dimensionsMap: { [DIMENSION.channel]: channel },
       statistic: cloudwatch.Stats.SUM,
       period: PERIOD,
       label: `${metricName} (${channel})`,
@@ -32,8 +36,8 @@ export class GatewayMetrics {
   latency(channel: Channel, statistic: string): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.namespace,
-      metricName: 'SendLatency',
-      dimensionsMap: { Channel: channel },
+      metricName: METRIC.sendLatency,
+      dimensionsMap: { [DIMENSION.channel]: channel },
       statistic,
       period: PERIOD,
       unit: cloudwatch.Unit.MILLISECONDS,
@@ -68,10 +72,10 @@ export class GatewayMetrics {
         usingMetrics[id] = this.count(metricName, channel);
         return `FILL(${id}, 0)`;
       }).join(' + ');
-    const sent = sum('MessageSent', 'sent');
-    const sendFailed = sum('SendFailed', 'sendfailed');
-    const undelivered = sum('MessageUndelivered', 'undelivered');
-    const failed = sum('MessageFailed', 'failed');
+    const sent = sum(METRIC.messageSent, 'sent');
+    const sendFailed = sum(METRIC.sendFailed, 'sendfailed');
+    const undelivered = sum(METRIC.messageUndelivered, 'undelivered');
+    const failed = sum(METRIC.messageFailed, 'failed');
     const attempted = `(${sent} + ${sendFailed})`;
     const failures = `(${sendFailed} + ${undelivered} + ${failed})`;
     return new cloudwatch.MathExpression({
@@ -85,13 +89,13 @@ export class GatewayMetrics {
   /** Failures broken down by Twilio's error code (or the gateway's Reason), found by SEARCH. */
   failuresByErrorCode(): cloudwatch.MathExpression {
     return this.search(
-      `{${this.quotedNamespace()},Channel,ErrorCode} MetricName="MessageUndelivered" OR MetricName="MessageFailed"`,
+      `{${this.quotedNamespace()},${DIMENSION.channel},${DIMENSION.errorCode}} MetricName="${METRIC.messageUndelivered}" OR MetricName="${METRIC.messageFailed}"`,
       'Undelivered/failed by Twilio error code',
     );
   }
 
   sendFailuresByReason(): cloudwatch.MathExpression {
-    return this.search(`{${this.quotedNamespace()},Channel,Reason} MetricName="SendFailed"`, 'Send failures by reason');
+    return this.search(`{${this.quotedNamespace()},${DIMENSION.channel},${DIMENSION.reason}} MetricName="${METRIC.sendFailed}"`, 'Send failures by reason');
   }
 
   private search(query: string, label: string): cloudwatch.MathExpression {

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { RATE_LIMIT_KEY, SIGNING_SECRET_KEY } from '../../lambda/core/gateway-secrets';
+import { SECRET_KEY } from '../../shared/names';
 import { GATEWAY_RUNTIME, LOG_RETENTION } from './gateway-function';
 
 export const SIGNING_KEY_HANDLER_FILE = path.join(__dirname, 'signing-key-handler.js');
@@ -56,7 +56,7 @@ export class SigningKey extends Construct {
       code: lambda.Code.fromInline(fs.readFileSync(SIGNING_KEY_HANDLER_FILE, 'utf8')),
       memorySize: 128,
       timeout: Duration.seconds(60),
-      description: 'Custom::SigningKey: generates SMS_GATEWAY_SIGNING_SECRET and SMS_GATEWAY_RATE_LIMIT_KEY into the secret.',
+      description: `Custom::SigningKey: generates ${SECRET_KEY.signingSecret} and ${SECRET_KEY.rateLimitKey} into the secret.`,
       role,
       logGroup,
     });
@@ -64,7 +64,7 @@ export class SigningKey extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: this.handler.functionArn,
       resourceType: 'Custom::SigningKey',
-      properties: { SecretArn: props.secret.secretArn, SigningKeyName: SIGNING_SECRET_KEY, RateLimitKeyName: RATE_LIMIT_KEY },
+      properties: { SecretArn: props.secret.secretArn, SigningKeyName: SECRET_KEY.signingSecret, RateLimitKeyName: SECRET_KEY.rateLimitKey },
     });
     // The policy must exist before CloudFormation invokes the function.
     resource.node.addDependency(role);

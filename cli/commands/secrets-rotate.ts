@@ -2,7 +2,8 @@ import { explainAuth0Error } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { readTenantState } from '../../auth0/provision/read-state';
 import { EXPERIENCE_SPECS } from '../../auth0/provision/setup';
-import { parseSigningSecrets, RATE_LIMIT_KEY } from '../../lambda/core/gateway-secrets';
+import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
+import { ENV, SECRET_KEY } from '../../shared/names';
 import { compareActionSettings } from '../action-settings';
 import { optionalAuth0Credentials } from '../auth0-credentials';
 import { CommandError, envValue, type Command, type Io, type OptionValues, type RunContext } from '../command';
@@ -20,13 +21,13 @@ import { DEFAULT_STACK, OUTPUT_KEYS, putGatewaySecret } from '../stack';
  * gateway keys its counters with until then, so no limit restarts with the rotation.
  */
 
-const KEY = 'SMS_GATEWAY_SIGNING_SECRET';
+const KEY = SECRET_KEY.signingSecret;
 
 /** Whether the Auth0 Action already signs with the newest key; undefined when it cannot be told. */
 async function auth0HasNewest(values: OptionValues, io: Io, deployment: Deployment, value: string): Promise<{ ok: boolean | undefined; why: string }> {
   const creds = optionalAuth0Credentials(values, io);
   if ('missing' in creds) return { ok: undefined, why: `no Auth0 credentials (${creds.missing.join(', ')})` };
-  let url = envValue(io.env, 'SMS_GATEWAY_URL');
+  let url = envValue(io.env, ENV.gatewayUrl);
   try {
     url ??= await deployment.output(OUTPUT_KEYS.messagesUrl);
   } catch (err) {
@@ -64,13 +65,14 @@ async function start(values: OptionValues, { io, json }: RunContext, deployment:
     throw new CommandError(`A rotation is already under way: ${KEY} holds ${keys.length} keys. Finish it first with \`npx sms-gateway secrets rotate-signing-key --finish\` (once Auth0 has the newest key).`);
   }
   const value = [newSigningSecret(), ...keys].join(' ');
-  const hasRateLimitKey = typeof secret[RATE_LIMIT_KEY] === 'string' && secret[RATE_LIMIT_KEY].trim() !== '';
-  const rateLimitKey = hasRateLimitKey ? secret[RATE_LIMIT_KEY] : (keys[0] ?? newRateLimitKey());
-  await putGatewaySecret(arn, { ...secret, [KEY]: value, [RATE_LIMIT_KEY]: rateLimitKey }, deployment.region);
+  const current = secret[SECRET_KEY.rateLimitKey];
+  const hasRateLimitKey = typeof current === 'string' && current.trim() !== '';
+  const rateLimitKey = hasRateLimitKey ? current : (keys[0] ?? newRateLimitKey());
+  await putGatewaySecret(arn, { ...secret, [KEY]: value, [SECRET_KEY.rateLimitKey]: rateLimitKey }, deployment.region);
   const show = values.show === true;
   const rateLimitNote = hasRateLimitKey
     ? []
-    : [`${RATE_LIMIT_KEY} was missing: it now holds ${keys.length > 0 ? 'the old signing key, which keyed the rate-limit counters until now, so no limit restarts' : 'a new key'}.`];
+    : [`${SECRET_KEY.rateLimitKey} was missing: it now holds ${keys.length > 0 ? 'the old signing key, which keyed the rate-limit counters until now, so no limit restarts' : 'a new key'}.`];
 
   if (json) {
     const phase = keys.length === 0 ? 'created' : 'started';
@@ -148,7 +150,7 @@ export const secretsRotateSigningKey: Command = {
   description: [
     `Writes a new ${KEY} (whsec_ + 32 random bytes) before the current one, so the gateway accepts`,
     'both; then `auth0 deploy` gives Auth0 both keys, and `--finish` keeps only the new one.',
-    `Rate limits keep counting: ${RATE_LIMIT_KEY} stays as it is (a secret without one first`,
+    `Rate limits keep counting: ${SECRET_KEY.rateLimitKey} stays as it is (a secret without one first`,
     'gets the current signing key in it, the value its counters were keyed with).',
     '',
     '--finish first checks that the Auth0 Action signs with the new key (with AUTH0_DOMAIN,',

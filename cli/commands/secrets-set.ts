@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets, RATE_LIMIT_KEY, SIGNING_SECRET_KEY } from '../../lambda/core/gateway-secrets';
+import { parseSecret } from '../../lambda/providers/secret';
+import { SECRET_KEY } from '../../shared/names';
 import { CommandError, envValue, stringOption, type Command, type Io, type OptionValues, type RunContext } from '../command';
 import { Deployment } from '../deployment';
 import { maskPhone, plural, shortSid } from '../format';
@@ -22,12 +23,12 @@ interface TwilioKey {
 }
 
 const KEYS: readonly TwilioKey[] = [
-  { option: 'account-sid', key: 'TWILIO_ACCOUNT_SID', secret: false, question: 'Twilio Account SID (AC...)' },
-  { option: 'auth-token', key: 'TWILIO_AUTH_TOKEN', secret: true, question: 'Twilio auth token' },
-  { option: 'api-key-sid', key: 'TWILIO_API_KEY_SID', secret: false },
-  { option: 'api-key-secret', key: 'TWILIO_API_KEY_SECRET', secret: true },
-  { option: 'messaging-service-sid', key: 'TWILIO_MESSAGING_SERVICE_SID', secret: false, question: 'Messaging Service SID (MG..., preferred for SMS)' },
-  { option: 'phone-number', key: 'TWILIO_PHONE_NUMBER', secret: false, question: 'Sender number in E.164 (+1..., needed for voice)' },
+  { option: 'account-sid', key: SECRET_KEY.twilioAccountSid, secret: false, question: 'Twilio Account SID (AC...)' },
+  { option: 'auth-token', key: SECRET_KEY.twilioAuthToken, secret: true, question: 'Twilio auth token' },
+  { option: 'api-key-sid', key: SECRET_KEY.twilioApiKeySid, secret: false },
+  { option: 'api-key-secret', key: SECRET_KEY.twilioApiKeySecret, secret: true },
+  { option: 'messaging-service-sid', key: SECRET_KEY.twilioMessagingServiceSid, secret: false, question: 'Messaging Service SID (MG..., preferred for SMS)' },
+  { option: 'phone-number', key: SECRET_KEY.twilioPhoneNumber, secret: false, question: 'Sender number in E.164 (+1..., needed for voice)' },
 ];
 
 function current(values: Record<string, unknown>, key: string): string | undefined {
@@ -37,7 +38,7 @@ function current(values: Record<string, unknown>, key: string): string | undefin
 
 function shown(entry: TwilioKey, value: string): string {
   if (entry.secret) return 'set';
-  return entry.key === 'TWILIO_PHONE_NUMBER' ? maskPhone(value) : shortSid(value);
+  return entry.key === SECRET_KEY.twilioPhoneNumber ? maskPhone(value) : shortSid(value);
 }
 
 /** Keys given on the command line or in the environment, and where each came from. */
@@ -89,10 +90,10 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
   const merged: Record<string, unknown> = { ...existing, ...changes };
   let parsed;
   try {
-    parsed = parseGatewaySecrets(merged, { allowConsoleMode: false });
+    parsed = parseSecret(merged, { allowConsoleMode: false });
   } catch (err) {
     if (err instanceof ConfigurationError) {
-      const hint = err.key === 'SMS_GATEWAY_SIGNING_SECRET' ? ' `npx sms-gateway secrets rotate-signing-key` writes a new one.' : '';
+      const hint = err.key === SECRET_KEY.signingSecret ? ' `npx sms-gateway secrets rotate-signing-key` writes a new one.' : '';
       throw new CommandError(`Nothing was written: ${err.message}${hint}`);
     }
     throw err;
@@ -100,13 +101,13 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
 
   const written = Object.keys(changes).filter((key) => differs(key, current(existing, key), changes[key]));
   const kept = Object.keys(merged).filter((key) => !(key in changes));
-  const gatewayKeys = kept.filter((key) => key === SIGNING_SECRET_KEY || key === RATE_LIMIT_KEY);
+  const gatewayKeys = kept.filter((key) => key === SECRET_KEY.signingSecret || key === SECRET_KEY.rateLimitKey);
   if (written.length > 0) {
     await putGatewaySecret(arn, merged, deployment.region);
     deployment.forgetSecret();
   }
 
-  const twilio = parsed.twilio!;
+  const twilio = parsed.providers.twilio.credentials!;
   if (json) {
     io.stdout(`${JSON.stringify({ ok: true, secretArn: arn, changed: written.length > 0, written, unchanged: Object.keys(changes).filter((key) => !written.includes(key)), kept, fromEnvironment: fromUser.fromEnv })}\n`);
     return 0;
@@ -143,7 +144,7 @@ export const secretsSet: Command = {
     `Secret: --secret-arn, else the ${OUTPUT_KEYS.secretArn} output of the stack (needs AWS credentials).`,
   ].join('\n'),
   options: {
-    'account-sid': { type: 'string', value: '<AC...>', description: 'TWILIO_ACCOUNT_SID' },
+    'account-sid': { type: 'string', value: '<AC...>', description: SECRET_KEY.twilioAccountSid },
     'auth-token': { type: 'string', value: '<token>', description: 'TWILIO_AUTH_TOKEN (prefer the variable or the prompt)' },
     'api-key-sid': { type: 'string', value: '<SK...>', description: 'TWILIO_API_KEY_SID: send with an API key instead of the auth token' },
     'api-key-secret': { type: 'string', value: '<secret>', description: 'TWILIO_API_KEY_SECRET (prefer the variable)' },

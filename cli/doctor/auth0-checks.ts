@@ -2,6 +2,7 @@ import { isOurBinding } from '../../auth0/provision/plan';
 import { READ_SCOPES } from '../../auth0/provision/scopes';
 import { CUSTOM_PHONE_PROVIDER, DELIVERY_METHOD_OF, EXPERIENCE_SPECS, PHONE_PROVIDER, SECRET_NAMES, type MessageType } from '../../auth0/provision/setup';
 import type { TenantState } from '../../auth0/provision/state';
+import { SECRET_KEY } from '../../shared/names';
 import { compareActionSettings } from '../action-settings';
 import { fail, pass, skipFor, warn, type Check, type Outcome } from './check';
 import type { DoctorContext } from './context';
@@ -34,7 +35,7 @@ const spec = (state: TenantState) => EXPERIENCE_SPECS[state.experience];
 async function gatewayPlacesCalls(context: DoctorContext): Promise<boolean | undefined> {
   const secret = await context.secret();
   if (!secret.ok) return undefined;
-  const number = secret.value.values.TWILIO_PHONE_NUMBER;
+  const number = secret.value.values[SECRET_KEY.twilioPhoneNumber];
   return typeof number === 'string' && number.trim() !== '';
 }
 

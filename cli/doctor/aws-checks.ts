@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets, RATE_LIMIT_KEY, SECRET_KEYS, TWILIO_KEYS } from '../../lambda/core/gateway-secrets';
+import { parseSecret } from '../../lambda/providers/secret';
+import { SECRET_KEY, SECRET_KEYS, TWILIO_SECRET_KEYS } from '../../shared/names';
 import { awsProblem, AwsUnavailable } from '../stack';
 import { maskPhone, plural, shortSid } from '../format';
 import { signingSecrets } from '../signing-keys';
@@ -28,15 +29,15 @@ export const stackCheck: Check = {
 };
 
 const SECRET_KEY_FIX: Record<string, string> = {
-  SMS_GATEWAY_SIGNING_SECRET: '`npx sms-gateway secrets rotate-signing-key` writes a new one (then `npx sms-gateway auth0 deploy`)',
-  [RATE_LIMIT_KEY]: `write \`openssl rand -base64 32\` into ${RATE_LIMIT_KEY} (the rate-limit counters start again once)`,
+  [SECRET_KEY.signingSecret]: '`npx sms-gateway secrets rotate-signing-key` writes a new one (then `npx sms-gateway auth0 deploy`)',
+  [SECRET_KEY.rateLimitKey]: `write \`openssl rand -base64 32\` into ${SECRET_KEY.rateLimitKey} (the rate-limit counters start again once)`,
 };
 
 // Without it the gateway keys its counters with the signing secret (lambda/core/gateway-secrets.ts).
 const RATE_LIMIT_KEY_MISSING = {
-  detail: `${RATE_LIMIT_KEY} is missing, so the rate limits are keyed by the signing secret and its next rotation restarts them`,
+  detail: `${SECRET_KEY.rateLimitKey} is missing, so the rate limits are keyed by the signing secret and its next rotation restarts them`,
   fix:
-    `\`npx cdk deploy\` adds it to a secret the stack created; for another secret, copy the first key of SMS_GATEWAY_SIGNING_SECRET into ${RATE_LIMIT_KEY} ` +
+    `\`npx cdk deploy\` adds it to a secret the stack created; for another secret, copy the first key of SMS_GATEWAY_SIGNING_SECRET into ${SECRET_KEY.rateLimitKey} ` +
     '(docs/deploy.md, "Rotating the signing secret"); `npx sms-gateway secrets rotate-signing-key` does that too before it rotates',
 };
 
@@ -49,10 +50,10 @@ export const secretCheck: Check = {
       return fail(secret.why, 'check that your AWS identity may call secretsmanager:GetSecretValue on the secret named by the SecretArn output');
     }
     const { values, source } = secret.value;
-    const twilioKeys = TWILIO_KEYS.filter((key) => typeof values[key] === 'string' && (values[key] as string).trim() !== '');
+    const twilioKeys = TWILIO_SECRET_KEYS.filter((key) => typeof values[key] === 'string' && (values[key] as string).trim() !== '');
     if (source === 'environment variables' && twilioKeys.length === 0) {
       try {
-        parseGatewaySecrets(values, { allowConsoleMode: true });
+        parseSecret(values, { allowConsoleMode: true });
       } catch (err) {
         if (err instanceof ConfigurationError) return fail(`${source}: ${err.message}`, 'set SMS_GATEWAY_SIGNING_SECRET to a whsec_ value, as `npm start` prints it');
         throw err;
@@ -67,10 +68,10 @@ export const secretCheck: Check = {
     }
 
     const strays = unknownKeys(values);
-    const keys = signingSecrets(String(values.SMS_GATEWAY_SIGNING_SECRET));
-    const sender = values.TWILIO_MESSAGING_SERVICE_SID ? `Messaging Service ${shortSid(String(values.TWILIO_MESSAGING_SERVICE_SID))}` : `number ${maskPhone(String(values.TWILIO_PHONE_NUMBER))}`;
-    const voice = values.TWILIO_PHONE_NUMBER ? `voice from ${maskPhone(String(values.TWILIO_PHONE_NUMBER))}` : 'no voice (no TWILIO_PHONE_NUMBER)';
-    const summary = `${source}: complete; SMS from the ${sender}, ${voice}${values.TWILIO_API_KEY_SID ? `, sends with API key ${shortSid(String(values.TWILIO_API_KEY_SID))}` : ''}`;
+    const keys = signingSecrets(String(values[SECRET_KEY.signingSecret]));
+    const sender = values[SECRET_KEY.twilioMessagingServiceSid] ? `Messaging Service ${shortSid(String(values[SECRET_KEY.twilioMessagingServiceSid]))}` : `number ${maskPhone(String(values[SECRET_KEY.twilioPhoneNumber]))}`;
+    const voice = values[SECRET_KEY.twilioPhoneNumber] ? `voice from ${maskPhone(String(values[SECRET_KEY.twilioPhoneNumber]))}` : 'no voice (no TWILIO_PHONE_NUMBER)';
+    const summary = `${source}: complete; SMS from the ${sender}, ${voice}${values[SECRET_KEY.twilioApiKeySid] ? `, sends with API key ${shortSid(String(values[SECRET_KEY.twilioApiKeySid]))}` : ''}`;
     const warnings: { detail: string; fix: string }[] = [];
     if (keys.length > 1) {
       warnings.push({
@@ -79,7 +80,8 @@ export const secretCheck: Check = {
       });
     }
     // A local gateway (`npm start`) keeps its own key in its state directory, not in these variables.
-    if (source !== 'environment variables' && !(typeof values[RATE_LIMIT_KEY] === 'string' && values[RATE_LIMIT_KEY].trim())) warnings.push(RATE_LIMIT_KEY_MISSING);
+    const rateLimitKey = values[SECRET_KEY.rateLimitKey];
+    if (source !== 'environment variables' && !(typeof rateLimitKey === 'string' && rateLimitKey.trim())) warnings.push(RATE_LIMIT_KEY_MISSING);
     if (strays.length > 0) {
       warnings.push({ detail: `the gateway ignores ${plural(strays.length, 'unknown key')}: ${strays.join(', ')}`, fix: `rename or remove them; the keys are ${SECRET_KEYS.join(', ')}` });
     }

@@ -4,8 +4,9 @@ import { explainAuth0Error } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { readTenantState } from '../../auth0/provision/read-state';
 import type { TenantState } from '../../auth0/provision/state';
-import { parseSigningSecrets, SECRET_KEYS } from '../../lambda/core/gateway-secrets';
+import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
 import { parseAllowedCountries } from '../../lambda/core/limits-config';
+import { ENV, SECRET_KEY, SECRET_KEYS } from '../../shared/names';
 import { optionalAuth0Credentials } from '../auth0-credentials';
 import { CommandError, envValue, stringOption, UsageError, type Io, type OptionValues } from '../command';
 import { Deployment } from '../deployment';
@@ -80,7 +81,7 @@ export class DoctorContext {
 
   /** Full URL of POST /messages: --url, SMS_GATEWAY_URL, else the stack output. */
   async messagesUrl(): Promise<Needed<string>> {
-    const given = stringOption(this.values, 'url') ?? envValue(this.io.env, 'SMS_GATEWAY_URL');
+    const given = stringOption(this.values, 'url') ?? envValue(this.io.env, ENV.gatewayUrl);
     if (given) return have(given);
     const stack = await this.stack();
     if (!stack.ok) {
@@ -105,10 +106,10 @@ export class DoctorContext {
   async signingSecret(): Promise<Needed<string>> {
     const secret = await this.secret();
     if (!secret.ok) return secret;
-    const value = secret.value.values.SMS_GATEWAY_SIGNING_SECRET;
+    const value = secret.value.values[SECRET_KEY.signingSecret];
     if (typeof value !== 'string' || !value.trim()) return lack('the secret has no SMS_GATEWAY_SIGNING_SECRET (see aws.secret)', true);
     try {
-      parseSigningSecrets('SMS_GATEWAY_SIGNING_SECRET', value.trim());
+      parseSigningSecrets(SECRET_KEY.signingSecret, value.trim());
     } catch {
       return lack('SMS_GATEWAY_SIGNING_SECRET is malformed (see aws.secret)', true);
     }
@@ -157,16 +158,16 @@ export class DoctorContext {
         try {
           const environments = await functionEnvironments(this.deployment.stackName, this.deployment.region);
           // The send Lambda is the one with a state table; ALLOWED_COUNTRIES is absent when all are allowed.
-          const send = Object.values(environments).find((variables) => 'STATE_TABLE' in variables);
+          const send = Object.values(environments).find((variables) => ENV.stateTable in variables);
           if (!send) return lack('the stack has no send Lambda with a STATE_TABLE variable');
-          raw = send.ALLOWED_COUNTRIES;
+          raw = send[ENV.allowedCountries];
           source = "send Lambda's ALLOWED_COUNTRIES";
         } catch (err) {
           if (err instanceof CommandError) return lack(err.message);
           throw err;
         }
       } else {
-        raw = envValue(this.io.env, 'ALLOWED_COUNTRIES');
+        raw = envValue(this.io.env, ENV.allowedCountries);
         if (raw === undefined) {
           const why = stack.unavailable ? `cannot be read with ${stack.why}` : 'could not be read';
           return lack(`the allowed countries are unknown, since ALLOWED_COUNTRIES is not set and the stack ${why}`, true);

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets, SECRET_KEYS } from '../../lambda/core/gateway-secrets';
+import { parseSecret } from '../../lambda/providers/secret';
+import { SECRET_KEY, SECRET_KEYS } from '../../shared/names';
 
 /**
  * Every problem of a secret value, not only the first. The gateway's parser stops at the first
@@ -9,14 +10,14 @@ import { parseGatewaySecrets, SECRET_KEYS } from '../../lambda/core/gateway-secr
  */
 
 const STAND_INS: Record<string, string> = {
-  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-  TWILIO_AUTH_TOKEN: 'stand-in',
-  TWILIO_API_KEY_SID: `SK${'0'.repeat(32)}`,
-  TWILIO_API_KEY_SECRET: 'stand-in',
-  TWILIO_MESSAGING_SERVICE_SID: `MG${'0'.repeat(32)}`,
-  TWILIO_PHONE_NUMBER: '+15005550006',
-  SMS_GATEWAY_SIGNING_SECRET: `whsec_${Buffer.alloc(32).toString('base64')}`,
-  SMS_GATEWAY_RATE_LIMIT_KEY: Buffer.alloc(32).toString('base64'),
+  [SECRET_KEY.twilioAccountSid]: `AC${'0'.repeat(32)}`,
+  [SECRET_KEY.twilioAuthToken]: 'stand-in',
+  [SECRET_KEY.twilioApiKeySid]: `SK${'0'.repeat(32)}`,
+  [SECRET_KEY.twilioApiKeySecret]: 'stand-in',
+  [SECRET_KEY.twilioMessagingServiceSid]: `MG${'0'.repeat(32)}`,
+  [SECRET_KEY.twilioPhoneNumber]: '+15005550006',
+  [SECRET_KEY.signingSecret]: `whsec_${Buffer.alloc(32).toString('base64')}`,
+  [SECRET_KEY.rateLimitKey]: Buffer.alloc(32).toString('base64'),
 };
 
 export interface SecretProblem {
@@ -30,7 +31,7 @@ export function secretProblems(values: Record<string, unknown>): SecretProblem[]
   // One more round than there are keys: each round fixes one key, so this always ends.
   for (let round = 0; round <= SECRET_KEYS.length; round++) {
     try {
-      parseGatewaySecrets(probe, { allowConsoleMode: false });
+      parseSecret(probe, { allowConsoleMode: false });
       return problems;
     } catch (err) {
       if (!(err instanceof ConfigurationError) || !(err.key in STAND_INS) || problems.some((problem) => problem.key === err.key)) throw err;

@@ -1,3 +1,4 @@
+import { SECRET_KEY } from '../../shared/names';
 import { maskPhone, plural, shortSid } from '../format';
 import { apiKeyAccess } from '../twilio/client';
 import { GEO_PERMISSIONS_CONSOLE } from '../twilio/error-codes';
@@ -55,7 +56,7 @@ export const messagingServiceCheck: Check = {
   async run(context) {
     const secret = await context.secret();
     if (!secret.ok) return skipFor(secret);
-    const sid = secret.value.values.TWILIO_MESSAGING_SERVICE_SID;
+    const sid = secret.value.values[SECRET_KEY.twilioMessagingServiceSid];
     if (typeof sid !== 'string' || !sid.trim()) return skip('no Messaging Service configured: SMS are sent from TWILIO_PHONE_NUMBER');
     const ready = await context.twilioReady();
     if (!ready.ok) return skipFor(ready);
@@ -96,12 +97,12 @@ export const phoneNumberCheck: Check = {
   async run(context) {
     const secret = await context.secret();
     if (!secret.ok) return skipFor(secret);
-    const number = secret.value.values.TWILIO_PHONE_NUMBER;
+    const number = secret.value.values[SECRET_KEY.twilioPhoneNumber];
     if (typeof number !== 'string' || !number.trim()) return skip('no TWILIO_PHONE_NUMBER configured: no voice calls');
     const ready = await context.twilioReady();
     if (!ready.ok) return skipFor(ready);
     // Without a Messaging Service, the number sends the SMS too; with one, it only places calls.
-    const sendsSms = !secret.value.values.TWILIO_MESSAGING_SERVICE_SID;
+    const sendsSms = !secret.value.values[SECRET_KEY.twilioMessagingServiceSid];
     const shown = maskPhone(number.trim());
     let found;
     try {

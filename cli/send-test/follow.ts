@@ -1,5 +1,5 @@
 import type { Twilio } from 'twilio';
-import { answeredByMachine } from '../../lambda/core/delivery-status';
+import { answeredByMachine } from '../../lambda/providers/twilio/status-callback';
 import { CommandError } from '../command';
 import { describeFailure, twilioFailure, type TwilioFailure } from '../twilio/failure';
 

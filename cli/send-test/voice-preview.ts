@@ -1,6 +1,6 @@
 import type { SendBody } from '../../auth0/forwarder/body';
 import messages from '../../config/messages.json';
-import { voiceTwiml } from '../../lambda/adapters/voice-twiml';
+import { voiceTwiml } from '../../lambda/providers/twilio/voice-twiml';
 import { validateSendRequest } from '../../lambda/core/send-request';
 import { MessageCatalog } from '../../lambda/core/templates';
 import { voiceScript } from '../../lambda/core/voice-script';

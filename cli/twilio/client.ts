@@ -1,5 +1,6 @@
 import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
+import { ENV, SECRET_KEY } from '../../shared/names';
 import { CommandError, envValue, type Io } from '../command';
 
 /**
@@ -7,7 +8,7 @@ import { CommandError, envValue, type Io } from '../command';
  * and call status, geo permissions). The CLI is not a Lambda, so the library's size does not
  * matter here, and its typed resources beat hand-written URLs.
  *
- * TWILIO_API_BASE_URL (CONTRACT.md section 5) replaces the origin of every Twilio host the CLI
+ * TWILIO_API_BASE_URL (docs/configuration.md) replaces the origin of every Twilio host the CLI
  * calls: api.twilio.com, messaging.twilio.com and accounts.twilio.com all go to that one origin,
  * path and query unchanged. Their paths do not collide (/2010-04-01/..., /v1/Services/...,
  * /v1/Messaging/GeoPermissions), so one local sandbox or test server can play all three.
@@ -25,7 +26,7 @@ export interface TwilioAccess {
 const TIMEOUT_MS = 10_000;
 
 export function twilioBaseUrl(env: Io['env']): string | undefined {
-  const raw = envValue(env, 'TWILIO_API_BASE_URL');
+  const raw = envValue(env, ENV.twilioApiBaseUrl);
   if (!raw) return undefined;
   let url: URL;
   try {
@@ -67,17 +68,17 @@ function text(values: Record<string, unknown>, key: string): string | undefined 
 
 /** The account SID with the auth token; undefined when either is missing. */
 export function authTokenAccess(values: Record<string, unknown>): TwilioAccess | undefined {
-  const accountSid = text(values, 'TWILIO_ACCOUNT_SID');
-  const authToken = text(values, 'TWILIO_AUTH_TOKEN');
+  const accountSid = text(values, SECRET_KEY.twilioAccountSid);
+  const authToken = text(values, SECRET_KEY.twilioAuthToken);
   if (!accountSid || !authToken) return undefined;
   return { accountSid, username: accountSid, password: authToken, via: 'auth token' };
 }
 
 /** The API key, when one is configured; undefined otherwise. */
 export function apiKeyAccess(values: Record<string, unknown>): TwilioAccess | undefined {
-  const accountSid = text(values, 'TWILIO_ACCOUNT_SID');
-  const keySid = text(values, 'TWILIO_API_KEY_SID');
-  const keySecret = text(values, 'TWILIO_API_KEY_SECRET');
+  const accountSid = text(values, SECRET_KEY.twilioAccountSid);
+  const keySid = text(values, SECRET_KEY.twilioApiKeySid);
+  const keySecret = text(values, SECRET_KEY.twilioApiKeySecret);
   if (!accountSid || !keySid || !keySecret) return undefined;
   return { accountSid, username: keySid, password: keySecret, via: `API key ${keySid}` };
 }

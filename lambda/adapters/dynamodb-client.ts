@@ -1,4 +1,5 @@
 import { sign } from 'aws4';
+import { ENV } from '../../shared/names';
 import { httpRequest, NoAnswerError } from './http-request';
 
 /**
@@ -82,7 +83,7 @@ export class DynamoDbClient {
       throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed to reach DynamoDB.');
     }
     this.credentials = { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
-    this.endpoint = new URL(env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || `https://dynamodb.${this.region}.amazonaws.com`);
+    this.endpoint = new URL(env[ENV.dynamoDbEndpointUrl] || env.AWS_ENDPOINT_URL || `https://dynamodb.${this.region}.amazonaws.com`);
     this.timeoutMs = options.timeoutMs ?? 2_000;
   }
 

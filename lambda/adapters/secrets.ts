@@ -1,7 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, GatewayError } from '../core/errors';
-import { parseGatewayKeys, parseGatewaySecrets, type GatewaySecrets } from '../core/gateway-secrets';
+import { firstKeyProblem, parseGatewayKeys, parseGatewaySecrets, secretKeyError, type GatewaySecrets, type ProviderKeySet } from '../core/gateway-secrets';
 import type { SecretsSource } from '../core/ports';
 import type { RuntimeConfig } from '../config';
 import { httpRequest, type HttpAnswer } from './http-request';
@@ -11,9 +11,12 @@ export const SECRET_MAX_AGE_SECONDS = 300;
 /** A forced re-read (after Twilio error 20003) happens at most this often per container. */
 const MIN_REFRESH_INTERVAL_MS = 10_000;
 
-function configurationError(err: ConfigurationError): GatewayError {
-  return new GatewayError('configuration_error', `The gateway secret is not usable: ${err.message}`, { cause: err });
-}
+/**
+ * Parses the providers' keys of a secret value (lambda/providers/secret.ts). Keys that are
+ * there but unusable are kept as a provider's `problem`, not thrown: requests can still be
+ * verified, and only signed ones are told.
+ */
+export type ProviderKeysParser<Providers extends ProviderKeySet> = (values: Record<string, unknown>, options: { allowConsoleMode: boolean }) => Providers;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -135,78 +138,75 @@ class ExtensionSecretReader implements SecretReader {
  * function has it (the stack adds it), else Powertools Parameters, cached for 5 minutes and
  * parsed once per value read.
  */
-export class SecretsManagerSource implements SecretsSource {
+export class SecretsManagerSource<Providers extends ProviderKeySet> implements SecretsSource<Providers> {
   private readonly reader: SecretReader;
   /** The last value read, and what parsing it gave. */
   private parsedFrom: unknown;
-  private parsed: GatewaySecrets | GatewayError | undefined;
+  private parsed: GatewaySecrets<Providers> | GatewayError | undefined;
+  /** Whether that value is unusable, in whole or a provider's keys. */
+  private unusable = false;
   private lastForcedRefresh = 0;
 
-  constructor(secretArn: string, options: { client?: SecretsManagerClient; extension?: { port: number; sessionToken: string } } = {}) {
+  constructor(
+    secretArn: string,
+    private readonly parseProviderKeys: ProviderKeysParser<Providers>,
+    options: { client?: SecretsManagerClient; extension?: { port: number; sessionToken: string } } = {},
+  ) {
     this.reader = options.extension
       ? new ExtensionSecretReader(secretArn, options.extension.port, options.extension.sessionToken)
       : new SdkSecretReader(secretArn, options.client);
   }
 
-  async get(options: { refresh?: boolean } = {}): Promise<GatewaySecrets> {
+  async get(options: { refresh?: boolean } = {}): Promise<GatewaySecrets<Providers>> {
     const now = Date.now();
     // An unusable secret is read again (at most every 10 s) so that the fix reaches this
     // container without waiting out the 5-minute cache.
-    const unusable = this.parsed instanceof GatewayError || this.parsed?.twilioProblem !== undefined;
-    const wanted = options.refresh === true || unusable;
+    const wanted = options.refresh === true || this.unusable;
     const fresh = wanted && now - this.lastForcedRefresh >= MIN_REFRESH_INTERVAL_MS;
     if (fresh) this.lastForcedRefresh = now;
 
     const raw = await this.reader.read(fresh);
     if (raw !== this.parsedFrom || this.parsed === undefined) {
       this.parsedFrom = raw;
-      this.parsed = parse(raw);
+      this.parsed = this.parse(raw);
+      this.unusable = this.parsed instanceof GatewayError || firstKeyProblem(this.parsed.providers) !== undefined;
     }
     if (this.parsed instanceof GatewayError) throw this.parsed;
     return this.parsed;
   }
-}
 
-function parse(raw: unknown): GatewaySecrets | GatewayError {
-  if (!isRecord(raw)) return new GatewayError('configuration_error', 'The gateway secret is not a JSON object.');
-  try {
-    return parseGatewaySecrets(raw, { allowConsoleMode: false });
-  } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
-    if (!err.key.startsWith('TWILIO_')) return configurationError(err);
-    // The gateway's own keys are fine: requests can still be verified, and only signed ones are told.
+  private parse(raw: unknown): GatewaySecrets<Providers> | GatewayError {
+    if (!isRecord(raw)) return new GatewayError('configuration_error', 'The gateway secret is not a JSON object.');
     try {
-      return { ...parseGatewayKeys(raw), twilioProblem: err };
-    } catch (signingError) {
-      if (signingError instanceof ConfigurationError) return configurationError(signingError);
-      throw signingError;
+      return { ...parseGatewayKeys(raw), providers: this.parseProviderKeys(raw, { allowConsoleMode: false }) };
+    } catch (err) {
+      if (err instanceof ConfigurationError) return secretKeyError(err);
+      throw err;
     }
   }
-}
-
-/** The send's refusal when the Twilio keys in the secret are not usable (500, naming the key). */
-export function twilioKeysError(problem: ConfigurationError | undefined): GatewayError {
-  return problem ? configurationError(problem) : new GatewayError('configuration_error', 'The Twilio keys are not configured.');
 }
 
 /**
  * Locally: the same keys from environment variables, parsed once at start so that a bad value
  * stops `npm start` with the key's name. No Twilio keys at all means console mode.
  */
-export class EnvironmentSource implements SecretsSource {
-  private readonly secrets: GatewaySecrets;
+export class EnvironmentSource<Providers extends ProviderKeySet> implements SecretsSource<Providers> {
+  private readonly secrets: GatewaySecrets<Providers>;
 
-  constructor(env: Record<string, string | undefined> = process.env) {
-    this.secrets = parseGatewaySecrets(env, { allowConsoleMode: true });
+  constructor(parseProviderKeys: ProviderKeysParser<Providers>, env: Record<string, string | undefined> = process.env) {
+    this.secrets = parseGatewaySecrets(env, (values) => parseProviderKeys(values, { allowConsoleMode: true }));
   }
 
-  async get(): Promise<GatewaySecrets> {
+  async get(): Promise<GatewaySecrets<Providers>> {
     return this.secrets;
   }
 }
 
 /** Secrets Manager when SECRET_ARN is set (always, in Lambda), the environment otherwise. */
-export function secretsSourceFor(config: Pick<RuntimeConfig, 'secretArn' | 'secretsExtension'>): SecretsSource {
-  if (!config.secretArn) return new EnvironmentSource();
-  return new SecretsManagerSource(config.secretArn, { extension: config.secretsExtension });
+export function secretsSourceFor<Providers extends ProviderKeySet>(
+  config: Pick<RuntimeConfig, 'secretArn' | 'secretsExtension'>,
+  parseProviderKeys: ProviderKeysParser<Providers>,
+): SecretsSource<Providers> {
+  if (!config.secretArn) return new EnvironmentSource(parseProviderKeys);
+  return new SecretsManagerSource(config.secretArn, parseProviderKeys, { extension: config.secretsExtension });
 }

@@ -1,5 +1,5 @@
 /**
- * The gateway's error vocabulary: every refusal the contract (CONTRACT.md section 2) names,
+ * The gateway's error vocabulary: every refusal the contract (docs/api.md) names,
  * with its HTTP status. Domain code throws GatewayError; handlers turn it into the contract's
  * JSON body. Messages are written for the operator reading an Auth0 log, and never carry the
  * one-time code or a full phone number.

@@ -1,21 +1,15 @@
-import { ConfigurationError } from './errors';
-import { E164_SHAPE } from './e164';
+import { SECRET_KEY } from '../../shared/names';
+import { ConfigurationError, GatewayError } from './errors';
 
 /**
- * The keys of the gateway's one secret (docs/configuration.md, "The secret"), parsed and checked.
- * The same parser serves the Secrets Manager JSON in Lambda and environment variables locally,
- * so a key means the same thing everywhere.
+ * The gateway's one secret (docs/configuration.md, "The secret"): the keys every deployment has
+ * (the signing secrets and the rate-limit key), parsed and checked here, and each provider's
+ * keys, which its module in lambda/providers/ parses: the domain hands them on unread. The same
+ * parsers serve the Secrets Manager JSON in Lambda and environment variables locally, so a key
+ * means the same thing everywhere.
  */
-export interface TwilioCredentials {
-  accountSid: string;
-  authToken: string;
-  /** When set, sends authenticate with this API key instead of the auth token. */
-  apiKey?: { sid: string; secret: string };
-  messagingServiceSid?: string;
-  phoneNumber?: string;
-}
 
-/** The keys the gateway itself holds (the rest are Twilio's). */
+/** The keys the gateway itself holds. */
 export interface GatewayKeys {
   /**
    * Every accepted signing secret. The key may hold several space-separated `whsec_` secrets:
@@ -32,36 +26,24 @@ export interface GatewayKeys {
   rateLimitKey: string;
 }
 
-export interface GatewaySecrets extends GatewayKeys {
-  /** Undefined in console mode: no Twilio keys at all, messages are printed, never sent. */
-  twilio?: TwilioCredentials;
-  /**
-   * Why the Twilio keys cannot be used, when they cannot. Kept apart from the signing secret so
-   * that only signed requests learn of it: the send fails after the signature check.
-   */
-  twilioProblem?: ConfigurationError;
+/**
+ * One provider's keys in the secret: its `credentials` when they are usable; the `problem` when
+ * they are there but not usable (kept apart from the gateway's keys, so that only signed
+ * requests learn of it: the send fails after the signature check); neither when the secret has
+ * none of them.
+ */
+export interface ProviderKeys<Credentials> {
+  credentials?: Credentials;
+  problem?: ConfigurationError;
 }
 
-export const SECRET_KEYS = [
-  'TWILIO_ACCOUNT_SID',
-  'TWILIO_AUTH_TOKEN',
-  'TWILIO_API_KEY_SID',
-  'TWILIO_API_KEY_SECRET',
-  'TWILIO_MESSAGING_SERVICE_SID',
-  'TWILIO_PHONE_NUMBER',
-  'SMS_GATEWAY_SIGNING_SECRET',
-  'SMS_GATEWAY_RATE_LIMIT_KEY',
-] as const;
+/** Every provider's keys, by provider: lambda/providers/secret.ts says which. */
+export type ProviderKeySet = { readonly [provider: string]: ProviderKeys<unknown> };
 
-export const SIGNING_SECRET_KEY = 'SMS_GATEWAY_SIGNING_SECRET';
-export const RATE_LIMIT_KEY = 'SMS_GATEWAY_RATE_LIMIT_KEY';
+export interface GatewaySecrets<Providers extends ProviderKeySet = ProviderKeySet> extends GatewayKeys {
+  providers: Providers;
+}
 
-/** The Twilio keys: everything but the gateway's own keys. */
-export const TWILIO_KEYS = SECRET_KEYS.filter((key) => key.startsWith('TWILIO_'));
-
-const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
-const API_KEY_SID = /^SK[0-9a-f]{32}$/i;
-const MESSAGING_SERVICE_SID = /^MG[0-9a-f]{32}$/i;
 const SIGNING_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 // Standard Webhooks asks for keys of 24 to 64 random bytes.
 const MIN_SIGNING_KEY_BYTES = 24;
@@ -69,7 +51,8 @@ const MAX_SIGNING_KEY_BYTES = 64;
 // Base64 of random bytes (`openssl rand -base64 32`), or a signing secret copied over (see GatewayKeys).
 const RATE_LIMIT_KEY_SHAPE = /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/;
 
-function read(values: Record<string, unknown>, key: string): string | undefined {
+/** A key's value, trimmed; undefined when absent or blank. Throws when it is not a string. */
+export function readKey(values: Record<string, unknown>, key: string): string | undefined {
   const value = values[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ConfigurationError(key, 'must be a string.');
@@ -77,13 +60,15 @@ function read(values: Record<string, unknown>, key: string): string | undefined 
   return trimmed === '' ? undefined : trimmed;
 }
 
-function requireKey(values: Record<string, unknown>, key: string, why: string): string {
-  const value = read(values, key);
+/** A key that must be there; `why` says what it is for. */
+export function requireKey(values: Record<string, unknown>, key: string, why: string): string {
+  const value = readKey(values, key);
   if (value === undefined) throw new ConfigurationError(key, `is missing: ${why}.`);
   return value;
 }
 
-function matching(key: string, value: string | undefined, shape: RegExp, expected: string): string | undefined {
+/** The value, when it is absent or has the `shape`; `expected` says the shape in words. */
+export function keyMatching(key: string, value: string | undefined, shape: RegExp, expected: string): string | undefined {
   if (value !== undefined && !shape.test(value)) throw new ConfigurationError(key, `must look like ${expected}.`);
   return value;
 }
@@ -106,7 +91,7 @@ function parseRateLimitKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const bytes = Buffer.from(value.replace(/^whsec_/, ''), 'base64').length;
   if (!RATE_LIMIT_KEY_SHAPE.test(value) || bytes < MIN_SIGNING_KEY_BYTES) {
-    throw new ConfigurationError(RATE_LIMIT_KEY, `must be the base64 of ${MIN_SIGNING_KEY_BYTES} or more random bytes, as \`openssl rand -base64 32\` prints.`);
+    throw new ConfigurationError(SECRET_KEY.rateLimitKey, `must be the base64 of ${MIN_SIGNING_KEY_BYTES} or more random bytes, as \`openssl rand -base64 32\` prints.`);
   }
   return value;
 }
@@ -114,58 +99,51 @@ function parseRateLimitKey(value: string | undefined): string | undefined {
 /** The signing secrets and the rate-limit key, checked; throws ConfigurationError naming the key. */
 export function parseGatewayKeys(values: Record<string, unknown>): GatewayKeys {
   const signingSecrets = parseSigningSecrets(
-    SIGNING_SECRET_KEY,
-    requireKey(values, SIGNING_SECRET_KEY, 'the Auth0 forwarder signs every request with it'),
+    SECRET_KEY.signingSecret,
+    requireKey(values, SECRET_KEY.signingSecret, 'the Auth0 forwarder signs every request with it'),
   );
-  return { signingSecrets, rateLimitKey: parseRateLimitKey(read(values, RATE_LIMIT_KEY)) ?? signingSecrets[0] };
+  return { signingSecrets, rateLimitKey: parseRateLimitKey(readKey(values, SECRET_KEY.rateLimitKey)) ?? signingSecrets[0] };
 }
 
-export interface ParseOptions {
-  /** Console mode (no Twilio keys at all) is allowed locally, never in Lambda. */
-  allowConsoleMode: boolean;
+/** A provider's keys as parsed by `parse`, with a ConfigurationError kept as the problem instead of thrown. */
+export function parsedKeys<Credentials>(parse: () => Credentials | undefined): ProviderKeys<Credentials> {
+  try {
+    const credentials = parse();
+    return credentials === undefined ? {} : { credentials };
+  } catch (err) {
+    if (err instanceof ConfigurationError) return { problem: err };
+    throw err;
+  }
+}
+
+/** The refusal when a key of the secret is not usable (500 configuration_error, naming the key). */
+export function secretKeyError(problem: ConfigurationError): GatewayError {
+  return new GatewayError('configuration_error', `The gateway secret is not usable: ${problem.message}`, { cause: problem });
+}
+
+/** The provider's credentials; throws configuration_error when its keys are unusable or absent. `provider` names it in the message. */
+export function usableCredentials<Credentials>(keys: ProviderKeys<Credentials>, provider: string): Credentials {
+  if (keys.credentials !== undefined) return keys.credentials;
+  if (keys.problem) throw secretKeyError(keys.problem);
+  throw new GatewayError('configuration_error', `The ${provider} keys are not configured.`);
+}
+
+/** The first provider key that is there but not usable, if any. */
+export function firstKeyProblem(providers: ProviderKeySet): ConfigurationError | undefined {
+  return Object.values(providers).find((keys) => keys.problem)?.problem;
 }
 
 /**
- * Checks every key and returns the parsed secrets. Throws ConfigurationError naming the first
- * key that is missing or malformed; the message never contains a secret value.
+ * The whole secret, checked: throws ConfigurationError naming the first key that is missing or
+ * malformed, the gateway's own keys first, then the providers' as `parseProviderKeys` reads them.
  */
-export function parseGatewaySecrets(values: Record<string, unknown>, options: ParseOptions): GatewaySecrets {
+export function parseGatewaySecrets<Providers extends ProviderKeySet>(
+  values: Record<string, unknown>,
+  parseProviderKeys: (values: Record<string, unknown>) => Providers,
+): GatewaySecrets<Providers> {
   const keys = parseGatewayKeys(values);
-
-  const anyTwilioKey = TWILIO_KEYS.some((key) => read(values, key) !== undefined);
-  if (!anyTwilioKey && options.allowConsoleMode) return keys;
-
-  const twilioWhy = 'messages are sent through Twilio';
-  const accountSid = matching('TWILIO_ACCOUNT_SID', requireKey(values, 'TWILIO_ACCOUNT_SID', twilioWhy), ACCOUNT_SID, 'AC followed by 32 hex characters')!;
-  const authToken = requireKey(values, 'TWILIO_AUTH_TOKEN', 'it verifies Twilio status callbacks');
-
-  const apiKeySid = matching('TWILIO_API_KEY_SID', read(values, 'TWILIO_API_KEY_SID'), API_KEY_SID, 'SK followed by 32 hex characters');
-  const apiKeySecret = read(values, 'TWILIO_API_KEY_SECRET');
-  if (apiKeySid && !apiKeySecret) throw new ConfigurationError('TWILIO_API_KEY_SECRET', 'is missing: it is required with TWILIO_API_KEY_SID.');
-  if (apiKeySecret && !apiKeySid) throw new ConfigurationError('TWILIO_API_KEY_SID', 'is missing: it is required with TWILIO_API_KEY_SECRET.');
-
-  const messagingServiceSid = matching(
-    'TWILIO_MESSAGING_SERVICE_SID',
-    read(values, 'TWILIO_MESSAGING_SERVICE_SID'),
-    MESSAGING_SERVICE_SID,
-    'MG followed by 32 hex characters',
-  );
-  const phoneNumber = read(values, 'TWILIO_PHONE_NUMBER');
-  if (phoneNumber !== undefined && !E164_SHAPE.test(phoneNumber)) {
-    throw new ConfigurationError('TWILIO_PHONE_NUMBER', 'must be an E.164 number such as +15017122661 (a "+", the country code, the number).');
-  }
-  if (!messagingServiceSid && !phoneNumber) {
-    throw new ConfigurationError('TWILIO_MESSAGING_SERVICE_SID', 'is missing: set it or TWILIO_PHONE_NUMBER, the sender of the messages.');
-  }
-
-  return {
-    ...keys,
-    twilio: {
-      accountSid,
-      authToken,
-      apiKey: apiKeySid && apiKeySecret ? { sid: apiKeySid, secret: apiKeySecret } : undefined,
-      messagingServiceSid,
-      phoneNumber,
-    },
-  };
+  const providers = parseProviderKeys(values);
+  const problem = firstKeyProblem(providers);
+  if (problem) throw problem;
+  return { ...keys, providers };
 }

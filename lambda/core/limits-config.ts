@@ -1,3 +1,4 @@
+import { ENV, LIMIT_SCOPES, type LimitScope } from '../../shared/names';
 import { ConfigurationError } from './errors';
 import { isSupportedCountry } from './phone';
 
@@ -5,8 +6,6 @@ import { isSupportedCountry } from './phone';
  * The fraud-protection settings (RATE_LIMITS, ALLOWED_COUNTRIES), parsed and checked. Shared by
  * the Lambda (at start) and the CDK stack (at synth), so a bad value fails before deploy.
  */
-
-export type LimitScope = 'recipient' | 'ip' | 'country' | 'global';
 
 export interface RateLimit {
   scope: LimitScope;
@@ -19,7 +18,6 @@ export interface RateLimit {
 
 export const DEFAULT_RATE_LIMITS = 'recipient:5/1h,recipient:10/24h,ip:20/1h,global:1000/1h';
 
-const SCOPES: readonly LimitScope[] = ['recipient', 'ip', 'country', 'global'];
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const LIMIT = /^([a-z]+):(\d+)\/(\d+)([smhd])$/;
 const MAX_WINDOW_SECONDS = 7 * 86400;
@@ -28,7 +26,7 @@ const MAX_WINDOW_SECONDS = 7 * 86400;
  * `recipient:5/1h,recipient:10/24h,ip:20/1h,global:1000/1h`. Unset means the defaults above;
  * `off` turns rate limiting off (not recommended: it is the main defense against SMS pumping).
  */
-export function parseRateLimits(value: string | undefined, key = 'RATE_LIMITS'): RateLimit[] {
+export function parseRateLimits(value: string | undefined, key: string = ENV.rateLimits): RateLimit[] {
   const text = (value ?? DEFAULT_RATE_LIMITS).trim() || DEFAULT_RATE_LIMITS;
   if (text.toLowerCase() === 'off') return [];
   const limits = text.split(',').map((part) => {
@@ -36,8 +34,8 @@ export function parseRateLimits(value: string | undefined, key = 'RATE_LIMITS'):
     const match = LIMIT.exec(entry);
     if (!match) throw new ConfigurationError(key, `has "${entry}": each limit is scope:count/window, like recipient:5/1h.`);
     const [, scope, count, amount, unit] = match;
-    if (!SCOPES.includes(scope as LimitScope)) {
-      throw new ConfigurationError(key, `has "${entry}": the scope must be one of ${SCOPES.join(', ')}.`);
+    if (!(LIMIT_SCOPES as readonly string[]).includes(scope)) {
+      throw new ConfigurationError(key, `has "${entry}": the scope must be one of ${LIMIT_SCOPES.join(', ')}.`);
     }
     const max = Number(count);
     const windowSeconds = Number(amount) * UNIT_SECONDS[unit];
@@ -74,17 +72,21 @@ const LIKELY_MEANT: Readonly<Record<string, string>> = {
   GBR: 'GB',
 };
 
+/** One ISO 3166 alpha-2 code with phone numbers, upper-cased; `key` names the setting it came from. */
+export function parseCountryCode(value: string, key: string): string {
+  const code = value.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(code) || !isSupportedCountry(code)) {
+    const hint = Object.hasOwn(LIKELY_MEANT, code) ? `: did you mean ${LIKELY_MEANT[code]}?` : '.';
+    throw new ConfigurationError(key, `has "${code}", which is not an ISO 3166 alpha-2 country code with phone numbers${hint}`);
+  }
+  return code;
+}
+
 /** `US,CA,GB`: ISO 3166 alpha-2 codes. Empty or unset allows every country. */
-export function parseAllowedCountries(value: string | undefined, key = 'ALLOWED_COUNTRIES'): string[] {
+export function parseAllowedCountries(value: string | undefined, key: string = ENV.allowedCountries): string[] {
   const codes = (value ?? '')
     .split(',')
-    .map((code) => code.trim().toUpperCase())
-    .filter(Boolean);
-  for (const code of codes) {
-    if (!/^[A-Z]{2}$/.test(code) || !isSupportedCountry(code)) {
-      const hint = Object.hasOwn(LIKELY_MEANT, code) ? `: did you mean ${LIKELY_MEANT[code]}?` : '.';
-      throw new ConfigurationError(key, `has "${code}", which is not an ISO 3166 alpha-2 country code with phone numbers${hint}`);
-    }
-  }
+    .filter((code) => code.trim() !== '')
+    .map((code) => parseCountryCode(code, key));
   return [...new Set(codes)];
 }

@@ -1,21 +1,28 @@
+import type { ProviderName } from '../../shared/names';
 import type { ErrorCode } from './errors';
-import type { GatewaySecrets } from './gateway-secrets';
+import type { GatewaySecrets, ProviderKeySet } from './gateway-secrets';
 import type { Channel } from './send-request';
 import type { ScriptPart } from './voice-script';
 
 /**
  * What the domain code needs from the outside world. Adapters (lambda/adapters/) implement
- * these for Secrets Manager, Twilio, Powertools and the console; tests can implement them too.
+ * these for Secrets Manager, DynamoDB, Powertools; each provider's module (lambda/providers/)
+ * for its sends and its delivery reports; tests can implement them too.
  */
 
-export interface SecretsSource {
-  /** The current secrets; `refresh` bypasses any cache (after Twilio rejects the credentials). */
-  get(options?: { refresh?: boolean }): Promise<GatewaySecrets>;
+export interface SecretsSource<Providers extends ProviderKeySet = ProviderKeySet> {
+  /**
+   * The current secrets: read once per request. `refresh` bypasses any cache (after a provider
+   * rejects the credentials the secret held).
+   */
+  get(options?: { refresh?: boolean }): Promise<GatewaySecrets<Providers>>;
 }
 
 interface Outbound {
   /** E.164 destination. */
   to: string;
+  /** ISO 3166 alpha-2 country of `to`, when it has one: providers are chosen by it. */
+  country?: string;
   /** The SMS text, or the sentence a call reads. */
   body: string;
   /** Language of `body`: what a voice speaks. */
@@ -29,16 +36,16 @@ export type OutboundMessage = (Outbound & { channel: 'sms' }) | (Outbound & { ch
  * What became of a message handed to a provider, as far as the gateway can tell. A provider's
  * `send` resolves to one of these; it rejects (with a GatewayError) only when the provider
  * provably did not take the message (refused it, or was never reached), so that sending it
- * again cannot make a second message.
+ * again, or through another provider, cannot make a second message.
  */
 export type ProviderOutcome = ProviderReceipt | UnknownOutcome;
 
 /** The provider took the message. */
 export interface ProviderReceipt {
   outcome: 'accepted';
-  /** Twilio's SID (SM... / CA...), or `console-...` in console mode. */
+  /** The provider's id of the message or call (Twilio's SM... / CA...), or `console-...` in console mode. */
   sid: string;
-  /** Twilio's status of the new resource, e.g. `queued`. */
+  /** The provider's status of the new message or call, e.g. `queued`. */
   status: string;
   /** Time spent in the provider's API, retries included. */
   latencyMs: number;
@@ -59,8 +66,19 @@ export interface UnknownOutcome {
   cause?: unknown;
 }
 
-export interface MessageProvider {
-  send(message: OutboundMessage): Promise<ProviderOutcome>;
+/** One provider: sends with the credentials its module parsed from this request's secret. */
+export interface MessageProvider<Credentials> {
+  readonly name: ProviderName;
+  send(message: OutboundMessage, credentials: Credentials): Promise<ProviderOutcome>;
+}
+
+/**
+ * What the send use case hands a message to: it picks the provider for the message
+ * (lambda/providers/selector.ts) and sends with that provider's keys, from the secret read once
+ * for this request. Same contract as MessageProvider#send.
+ */
+export interface MessageSender<Providers extends ProviderKeySet = ProviderKeySet> {
+  send(message: OutboundMessage, keys: Providers): Promise<ProviderOutcome>;
 }
 
 export interface SendTelemetry {
@@ -71,6 +89,31 @@ export interface SendTelemetry {
 }
 
 export type DeliveryOutcome = 'delivered' | 'undelivered' | 'failed';
+
+/** A provider's report of what became of a message or call, in no provider's words but the status. */
+export interface DeliveryReport {
+  provider: ProviderName;
+  /** The provider's id of the message or call (Twilio's SM... or CA...). */
+  messageId: string;
+  channel: Channel;
+  /** The status in the provider's words, lower case: what repeats are recognized by. */
+  status: string;
+  /** Undefined for states that count nothing (queued, sent, ringing, ...). */
+  outcome?: DeliveryOutcome;
+  /** The provider's error code, `machine` for a call a machine took, or `none`. */
+  errorCode: string;
+  /** E.164 of the recipient, when the report names it: logged masked. */
+  recipient?: string;
+}
+
+/**
+ * Reads a provider's delivery report as it arrives (Twilio: a signed form on POST
+ * /twilio/status), after checking that the provider sent it. Throws GatewayError:
+ * invalid_signature when it cannot be verified, invalid_request when it is not a report.
+ */
+export interface DeliveryReportReader<Input> {
+  read(input: Input): Promise<DeliveryReport>;
+}
 
 export interface DeliveryTelemetry {
   delivery(channel: Channel, outcome: DeliveryOutcome, errorCode: string): void;

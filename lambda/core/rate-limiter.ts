@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { LIMIT_SCOPES, type LimitScope } from '../../shared/names';
 import { GatewayError } from './errors';
-import type { LimitScope, RateLimit } from './limits-config';
+import type { RateLimit } from './limits-config';
 import type { CounterStore } from './ports';
 import type { SendRequest } from './send-request';
 
@@ -21,8 +22,6 @@ export interface Reservation {
   release(): Promise<void>;
 }
 
-const SCOPES: readonly LimitScope[] = ['recipient', 'ip', 'country', 'global'];
-
 // Counters outlive their period a little so that a late give-back still finds them.
 const EXPIRY_GRACE_SECONDS = 300;
 
@@ -39,7 +38,7 @@ export class RateLimiter {
     private readonly counters: CounterStore,
     private readonly clock: () => number = Date.now,
   ) {
-    this.byScope = SCOPES.map((scope): [LimitScope, RateLimit[]] => [scope, limits.filter((limit) => limit.scope === scope)]).filter(
+    this.byScope = LIMIT_SCOPES.map((scope): [LimitScope, RateLimit[]] => [scope, limits.filter((limit) => limit.scope === scope)]).filter(
       ([, scoped]) => scoped.length > 0,
     );
   }

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { checkDestination, type DestinationPolicy } from './destinations';
 import { maskPhone } from './e164';
 import { GatewayError, isGatewayError } from './errors';
-import type { IdempotencyStore, Log, MessageProvider, ProviderOutcome, SecretsSource, SendTelemetry } from './ports';
+import type { GatewaySecrets, ProviderKeySet } from './gateway-secrets';
+import type { IdempotencyStore, Log, MessageSender, ProviderOutcome, SecretsSource, SendTelemetry } from './ports';
 import type { RateLimiter, Reservation } from './rate-limiter';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';
@@ -12,7 +13,8 @@ import { voiceScript } from './voice-script';
 /**
  * The send use case, from a signed body to a receipt: verify, validate, screen the
  * destination, run once per webhook-id, count against the rate limits, render, send, and
- * account for the outcome in logs and metrics. It knows nothing of API Gateway or Twilio.
+ * account for the outcome in logs and metrics. It knows nothing of API Gateway or of any
+ * provider: it reads the secret once and hands the providers' keys to the sender unread.
  *
  * Its invariants, whatever fails on the way (docs/reliability.md): at most one provider send
  * per webhook-id; a send whose outcome is unknown is answered `unconfirmed`, keeps its quota,
@@ -20,10 +22,11 @@ import { voiceScript } from './voice-script';
  * code in any provider text that reaches a response or a log.
  */
 
-export interface SendDependencies {
-  secrets: SecretsSource;
+export interface SendDependencies<Providers extends ProviderKeySet = ProviderKeySet> {
+  secrets: SecretsSource<Providers>;
   catalog: MessageCatalog;
-  provider: MessageProvider;
+  /** Picks the provider and sends (lambda/providers/selector.ts). */
+  sender: MessageSender<Providers>;
   destinations: DestinationPolicy;
   idempotency: IdempotencyStore;
   limiter: RateLimiter;
@@ -83,17 +86,18 @@ function toGatewayError(err: unknown): GatewayError {
   return new GatewayError('internal_error', 'The gateway failed unexpectedly; the message was not sent.', { cause: err });
 }
 
-export async function sendMessage(request: SignedRequest, deps: SendDependencies): Promise<SendResult> {
+export async function sendMessage<Providers extends ProviderKeySet>(request: SignedRequest, deps: SendDependencies<Providers>): Promise<SendResult> {
   let id: string;
   let message: SendRequest;
-  let limiterKey: string;
+  // Read once for the whole request: the signature, the rate-limit keys and the provider's
+  // credentials all come from the same value of the secret.
+  let secrets: GatewaySecrets<Providers>;
   try {
-    const secrets = await deps.secrets.get();
+    secrets = await deps.secrets.get();
     verifySignature(secrets.signingSecrets, request.body, request.headers);
     id = request.headers['webhook-id'] ?? '';
     if (!WEBHOOK_ID.test(id)) throw new GatewayError('invalid_request', 'The webhook-id header must be 1 to 256 printable characters.');
     message = validateSendRequest(parseJsonBody(request.body));
-    limiterKey = secrets.rateLimitKey;
   } catch (err) {
     // Refused before anything was attempted: no metric (SendFailed counts attempts), one log line.
     const error = toGatewayError(err);
@@ -104,7 +108,7 @@ export async function sendMessage(request: SignedRequest, deps: SendDependencies
   }
   const fingerprint = createHash('sha256').update(request.body).digest('base64url');
   const remainingTimeMs = request.remainingTimeMs ?? DEFAULT_ATTEMPT_MS;
-  return deliver({ id, owner: randomBytes(16).toString('base64url'), fingerprint, message, remainingTimeMs }, limiterKey, deps);
+  return deliver({ id, owner: randomBytes(16).toString('base64url'), fingerprint, message, remainingTimeMs }, secrets, deps);
 }
 
 /** One attempt at one webhook-id. */
@@ -118,7 +122,11 @@ interface Attempt {
   remainingTimeMs: number;
 }
 
-async function deliver(attempt: Attempt, limiterKey: string, deps: SendDependencies): Promise<SendResult> {
+async function deliver<Providers extends ProviderKeySet>(
+  attempt: Attempt,
+  secrets: GatewaySecrets<Providers>,
+  deps: SendDependencies<Providers>,
+): Promise<SendResult> {
   const { message } = attempt;
   const context = {
     recipient: maskPhone(message.recipient.e164),
@@ -131,7 +139,7 @@ async function deliver(attempt: Attempt, limiterKey: string, deps: SendDependenc
   try {
     checkDestination(message.recipient, deps.destinations);
 
-    const begun = await begin(attempt, limiterKey, deps);
+    const begun = await begin(attempt, secrets.rateLimitKey, deps);
     if ('answered' in begun) {
       deps.log.info('repeated request answered from the first send', { ...context, outcome: 'replayed', sid: begun.answered.sid });
       return begun.answered;
@@ -142,7 +150,7 @@ async function deliver(attempt: Attempt, limiterKey: string, deps: SendDependenc
       deps.log.warn('first attempt ended while sending', { ...context, outcome: UNCONFIRMED });
       return { id: attempt.id, status: UNCONFIRMED, channel: message.channel };
     }
-    return await send(attempt, begun.reservation, context, deps);
+    return await send(attempt, begun.reservation, secrets.providers, context, deps);
   } catch (err) {
     const error = toGatewayError(err);
     if (!NOT_A_SEND.has(error.code)) deps.telemetry.sendFailed(message.channel, error.code, error.details.latencyMs);
@@ -169,7 +177,7 @@ async function deliver(attempt: Attempt, limiterKey: string, deps: SendDependenc
 async function begin(
   attempt: Attempt,
   limiterKey: string,
-  deps: SendDependencies,
+  deps: Pick<SendDependencies, 'idempotency' | 'limiter' | 'log'>,
 ): Promise<{ answered: SendResult } | { abandoned: true } | { reservation: Reservation }> {
   const [claim, reservation] = await Promise.allSettled([
     deps.idempotency.claim(attempt.id, attempt.fingerprint, attempt.owner, { leaseMs: PRE_SEND_LEASE_MS }),
@@ -193,7 +201,7 @@ async function begin(
 }
 
 /** Forgets this attempt's claim, having sent nothing, so that a retry sends. A failure here only delays that retry. */
-async function forget(attempt: Attempt, deps: SendDependencies): Promise<void> {
+async function forget(attempt: Attempt, deps: Pick<SendDependencies, 'idempotency' | 'log'>): Promise<void> {
   await deps.idempotency.release(attempt.id, attempt.owner).catch((err: unknown) => {
     deps.log.warn('idempotency claim not released', { error: (err as Error).message });
   });
@@ -203,7 +211,13 @@ async function forget(attempt: Attempt, deps: SendDependencies): Promise<void> {
  * Marks the claim as sending, hands the message to the provider and records the outcome. Only a
  * refusal (nothing sent) gives the claim and the quota back; an unknown outcome keeps both.
  */
-async function send(attempt: Attempt, reservation: Reservation, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
+async function send<Providers extends ProviderKeySet>(
+  attempt: Attempt,
+  reservation: Reservation,
+  keys: Providers,
+  context: Record<string, unknown>,
+  deps: SendDependencies<Providers>,
+): Promise<SendResult> {
   const { id, message } = attempt;
   const giveBack = () => Promise.all([reservation.release(), forget(attempt, deps)]);
   let outcome: ProviderOutcome;
@@ -212,11 +226,12 @@ async function send(attempt: Attempt, reservation: Reservation, context: Record<
     rendered = deps.catalog.render(message);
     // From here on no other attempt may take the webhook-id: what follows may send.
     await deps.idempotency.startSending(id, attempt.owner, { remainingTimeMs: attempt.remainingTimeMs });
-    const outbound = { to: message.recipient.e164, body: rendered.body, language: rendered.language };
-    const sending = deps.provider.send(
+    const outbound = { to: message.recipient.e164, country: message.recipient.country, body: rendered.body, language: rendered.language };
+    const sending = deps.sender.send(
       message.channel === 'voice'
         ? { ...outbound, channel: 'voice', script: voiceScript(rendered.body, message.code) }
         : { ...outbound, channel: 'sms' },
+      keys,
     );
     outcome = await sending.catch((err: unknown) => {
       // A refusal: nothing was sent. Anything else may have come after the request went out.
@@ -259,7 +274,7 @@ async function send(attempt: Attempt, reservation: Reservation, context: Record<
  * Records the answer for repeats. A failure only changes what a repeat hears, never this answer:
  * a repeat is told to wait until this invocation's end, then gets `unconfirmed`.
  */
-async function record(attempt: Attempt, result: SendResult, context: Record<string, unknown>, deps: SendDependencies): Promise<SendResult> {
+async function record(attempt: Attempt, result: SendResult, context: Record<string, unknown>, deps: Pick<SendDependencies, 'idempotency' | 'log'>): Promise<SendResult> {
   await deps.idempotency.complete(attempt.id, attempt.owner, result).catch((err: unknown) => {
     deps.log.warn('idempotency record not completed', { ...context, error: (err as Error).message });
   });

@@ -2,10 +2,10 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { GatewayError } from './errors';
 
 /**
- * Standard Webhooks verification (CONTRACT.md section 2) with the `standardwebhooks` package:
- * HMAC-SHA256 over `id.timestamp.body`, compared in constant time, 5-minute tolerance either
- * way, any one of several space-separated signatures. During a key rotation the gateway holds
- * several secrets and accepts a signature made with any of them.
+ * Standard Webhooks verification (docs/api.md, "POST /messages") with the `standardwebhooks`
+ * package: HMAC-SHA256 over `id.timestamp.body`, compared in constant time, 5-minute tolerance
+ * either way, any one of several space-separated signatures. During a key rotation the gateway
+ * holds several secrets and accepts a signature made with any of them.
  */
 
 const verifiers = new Map<string, Webhook>();

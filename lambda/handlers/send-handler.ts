@@ -1,14 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { GatewayError, isGatewayError } from '../core/errors';
+import type { ProviderKeySet } from '../core/gateway-secrets';
 import { sendMessage, UNCONFIRMED, type SendDependencies } from '../core/send-message';
 import { MAX_BODY_BYTES } from '../core/send-request';
 import { bodyBytes, errorResponse, jsonResponse, lowerCaseHeaders, mediaType, method, type HttpResponse } from '../http/api-gateway';
 
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/;
 
-/** POST /messages: HTTP in, the send use case, HTTP out (CONTRACT.md section 2). */
-export function createSendHandler(deps: SendDependencies & { logger: Logger }) {
+/** POST /messages: HTTP in, the send use case, HTTP out (docs/api.md, POST /messages). */
+export function createSendHandler<Providers extends ProviderKeySet>(deps: SendDependencies<Providers> & { logger: Logger }) {
   const { logger } = deps;
 
   return async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> {

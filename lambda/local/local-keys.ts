@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SECRET_KEY } from '../../shared/names';
 import { readEnvFile } from './env-file';
 
 /**
@@ -9,10 +10,6 @@ import { readEnvFile } from './env-file';
  * in DIR/keys.env and reused, so that a restart keeps the printed curl valid and the counters
  * of DIR counting (a new rate-limit key would start every limit from zero).
  */
-
-export const SIGNING_SECRET_VARIABLE = 'SMS_GATEWAY_SIGNING_SECRET';
-// Read by the gateway with the other secret keys (core/gateway-secrets.ts); docs/configuration.md.
-export const RATE_LIMIT_KEY_VARIABLE = 'SMS_GATEWAY_RATE_LIMIT_KEY';
 
 const KEYS_FILE = 'keys.env';
 
@@ -27,8 +24,8 @@ function generateRateLimitKey(): string {
 }
 
 const GENERATORS: Record<string, () => string> = {
-  [SIGNING_SECRET_VARIABLE]: generateSigningSecret,
-  [RATE_LIMIT_KEY_VARIABLE]: generateRateLimitKey,
+  [SECRET_KEY.signingSecret]: generateSigningSecret,
+  [SECRET_KEY.rateLimitKey]: generateRateLimitKey,
 };
 
 /** Where each key of this run comes from. */

@@ -13,15 +13,16 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { ENV, SECRET_KEY } from '../../shared/names';
 import { DynamoDbClient } from '../adapters/dynamodb-client';
 import { readHost, readPort, readSendConfig } from '../config';
 import { closestName } from '../core/closest-name';
 import { ConfigurationError } from '../core/errors';
-import { parseGatewaySecrets } from '../core/gateway-secrets';
+import { parseSecret } from '../providers/secret';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
 import { EnvFileError, loadEnvFile } from './env-file';
 import { curlCommand, signedExample } from './example-request';
-import { RATE_LIMIT_KEY_VARIABLE, SIGNING_SECRET_VARIABLE, settleLocalKeys, type LocalKeys } from './local-keys';
+import { settleLocalKeys, type LocalKeys } from './local-keys';
 import { createLocalServer } from './server';
 import { lockStateDirectory, StateLocked } from './state-lock';
 import { ensureStateTable } from './state-table';
@@ -54,18 +55,18 @@ function readFlags(): { state?: string; help?: boolean } {
 
 /** Points the DynamoDB code at an embedded store unless the user chose a DynamoDB. */
 async function prepareState(directory: string | undefined): Promise<{ embedded?: EmbeddedDynamoDb; description: string }> {
-  if (process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-    return { description: `DynamoDB at ${process.env.AWS_ENDPOINT_URL_DYNAMODB}, table ${process.env.STATE_TABLE}` };
+  if (process.env[ENV.dynamoDbEndpointUrl]) {
+    return { description: `DynamoDB at ${process.env[ENV.dynamoDbEndpointUrl]}, table ${process.env[ENV.stateTable]}` };
   }
   const embedded = await startEmbeddedDynamoDb(directory);
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = embedded.endpoint;
+  process.env[ENV.dynamoDbEndpointUrl] = embedded.endpoint;
   // The embedded store accepts any credentials, but the SDK wants some and a region.
   process.env.AWS_REGION ||= process.env.AWS_DEFAULT_REGION || 'us-east-1';
   if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
     process.env.AWS_ACCESS_KEY_ID = 'local';
     process.env.AWS_SECRET_ACCESS_KEY = 'local';
   }
-  await ensureStateTable(new DynamoDbClient(), process.env.STATE_TABLE!);
+  await ensureStateTable(new DynamoDbClient(), process.env[ENV.stateTable]!);
   return { embedded, description: `embedded DynamoDB (${directory ? `files in ${directory}` : 'in memory'})` };
 }
 
@@ -98,12 +99,12 @@ function origin(keys: LocalKeys, name: string): string {
 
 /** A signed curl for SMS and a send-test line for voice, whatever the secret's origin. */
 function examples(base: string, keys: LocalKeys): string[] {
-  const secret = process.env[SIGNING_SECRET_VARIABLE]!.trim().split(/\s+/)[0];
+  const secret = process.env[SECRET_KEY.signingSecret]!.trim().split(/\s+/)[0];
   const example = signedExample(secret, { recipient: '+14155550123', code: '123456', language: 'en' });
   // A secret the user configured is not printed: the CLI reads it from the same .env or environment.
-  const configured = keys.origins[SIGNING_SECRET_VARIABLE] === 'environment';
+  const configured = keys.origins[SECRET_KEY.signingSecret] === 'environment';
   return [
-    ...(configured ? [] : ['', `No ${SIGNING_SECRET_VARIABLE} was set, so this server made one (${origin(keys, SIGNING_SECRET_VARIABLE)}):`, `  ${SIGNING_SECRET_VARIABLE}=${secret}`]),
+    ...(configured ? [] : ['', `No ${SECRET_KEY.signingSecret} was set, so this server made one (${origin(keys, SECRET_KEY.signingSecret)}):`, `  ${SECRET_KEY.signingSecret}=${secret}`]),
     '',
     'Try it (the signature is valid for 5 minutes):',
     '',
@@ -111,7 +112,7 @@ function examples(base: string, keys: LocalKeys): string[] {
     '',
     'Or a voice call, signed by the CLI:',
     '',
-    `  ${configured ? '' : `${SIGNING_SECRET_VARIABLE}=${secret} `}npx sms-gateway send-test --url ${base}/messages --to +14155550123 --voice`,
+    `  ${configured ? '' : `${SECRET_KEY.signingSecret}=${secret} `}npx sms-gateway send-test --url ${base}/messages --to +14155550123 --voice`,
   ];
 }
 
@@ -140,9 +141,9 @@ async function main(): Promise<void> {
   const port = readPort();
   if (flags.state) process.once('exit', claimStateDirectory(flags.state));
   const keys = settleLocalKeys(process.env, flags.state);
-  process.env.STATE_TABLE ||= DEFAULT_STATE_TABLE;
+  process.env[ENV.stateTable] ||= DEFAULT_STATE_TABLE;
   const config = readSendConfig();
-  const consoleMode = !config.secretArn && !parseGatewaySecrets(process.env, { allowConsoleMode: true }).twilio;
+  const consoleMode = !config.secretArn && !parseSecret(process.env, { allowConsoleMode: true }).providers.twilio.credentials;
   const state = await prepareState(flags.state);
 
   // The handlers build their clients at import time, from the environment settled above.
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
         ? `  mode: Twilio, keys from ${config.secretArn}`
         : '  mode: Twilio, keys from the environment',
     `  state: ${state.description}`,
-    `  keys: signing secret ${origin(keys, SIGNING_SECRET_VARIABLE)}; rate-limit key ${origin(keys, RATE_LIMIT_KEY_VARIABLE)}`,
+    `  keys: signing secret ${origin(keys, SECRET_KEY.signingSecret)}; rate-limit key ${origin(keys, SECRET_KEY.rateLimitKey)}`,
     `  limits: ${config.rateLimits.map((limit) => limit.label).join(', ') || 'off'}; countries: ${config.allowedCountries.join(',') || 'all'}`,
     ...examples(base, keys),
   ];

@@ -4,6 +4,7 @@ import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { createLocalServer, type Routes } from '../../lambda/local/server';
 import { ensureStateTable } from '../../lambda/local/state-table';
+import { ENV, SECRET_KEY, SECRET_KEYS } from '../../shared/names';
 import type { FakeTwilio } from './fake-twilio';
 import { OutputCapture } from './output';
 
@@ -20,7 +21,21 @@ export interface RunningGateway {
 }
 
 // Settings of a gateway: each gateway starts from none of them, even when another one is running.
-const GATEWAY_VARIABLES = /^(TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL$|SECRET_ARN$|STATE_TABLE$|RATE_LIMITS$|ALLOWED_COUNTRIES$|VOICE_MACHINE_DETECTION$|AWS_LAMBDA_FUNCTION_NAME$|AWS_ENDPOINT_URL)/;
+const GATEWAY_VARIABLES = new Set<string>([
+  ...SECRET_KEYS,
+  ENV.twilioApiBaseUrl,
+  ENV.statusCallbackUrl,
+  ENV.secretArn,
+  ENV.stateTable,
+  ENV.rateLimits,
+  ENV.allowedCountries,
+  ENV.voiceMachineDetection,
+  ENV.providers,
+  ENV.providerRoutes,
+  ENV.gatewayUrl,
+  'AWS_LAMBDA_FUNCTION_NAME',
+]);
+const isGatewayVariable = (key: string) => GATEWAY_VARIABLES.has(key) || key.startsWith('AWS_ENDPOINT_URL');
 
 /**
  * Unless `env` names a STATE_TABLE, the gateway gets its own embedded DynamoDB (dynalite) with
@@ -28,22 +43,22 @@ const GATEWAY_VARIABLES = /^(TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL$|SECRET_AR
  */
 export async function startGateway(env: Record<string, string | undefined>): Promise<RunningGateway> {
   let embedded: EmbeddedDynamoDb | undefined;
-  if (env.STATE_TABLE === undefined) {
+  if (env[ENV.stateTable] === undefined) {
     embedded = await startEmbeddedDynamoDb();
-    env = { ...env, STATE_TABLE: 'sms-gateway-state', AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint };
+    env = { ...env, [ENV.stateTable]: 'sms-gateway-state', [ENV.dynamoDbEndpointUrl]: embedded.endpoint };
   }
   const output = new OutputCapture().start();
   const routes: Routes = {};
   const server: Server = createLocalServer(routes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const statusCallbackUrl = env.STATUS_CALLBACK_URL ?? `${url}/twilio/status`;
+  const statusCallbackUrl = env[ENV.statusCallbackUrl] ?? `${url}/twilio/status`;
 
   // The environment stays as given until close(): the AWS SDK resolves parts of its
   // configuration (endpoints, credentials) lazily, on the first request.
   const saved = { ...process.env };
-  for (const key of Object.keys(process.env)) if (GATEWAY_VARIABLES.test(key)) delete process.env[key];
-  for (const [key, value] of Object.entries({ ...env, STATUS_CALLBACK_URL: statusCallbackUrl })) {
+  for (const key of Object.keys(process.env)) if (isGatewayVariable(key)) delete process.env[key];
+  for (const [key, value] of Object.entries({ ...env, [ENV.statusCallbackUrl]: statusCallbackUrl })) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -100,14 +115,14 @@ export const TEST_SENDER = '+15017122661';
 /** A gateway in Twilio mode against a FakeTwilio, its keys in the environment as `npm start` reads them. */
 export function twilioModeEnv(twilio: FakeTwilio, signingSecret: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    SMS_GATEWAY_SIGNING_SECRET: signingSecret,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_PHONE_NUMBER: TEST_SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
+    [SECRET_KEY.signingSecret]: signingSecret,
+    [SECRET_KEY.twilioAccountSid]: twilio.accountSid,
+    [SECRET_KEY.twilioAuthToken]: twilio.authToken,
+    [SECRET_KEY.twilioPhoneNumber]: TEST_SENDER,
+    [ENV.twilioApiBaseUrl]: twilio.url,
     ...extra,
   };
 }
 
 /** For suites that send many messages to one number; test/integration/fraud.test.ts covers the limits. */
-export const NO_RATE_LIMITS = { RATE_LIMITS: 'off' };
+export const NO_RATE_LIMITS = { [ENV.rateLimits]: 'off' };

@@ -4,7 +4,7 @@
  * per test to loopback servers).
  */
 for (const key of Object.keys(process.env)) {
-  if (/^(AWS_|TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL|SECRET_ARN|STATE_TABLE|RATE_LIMITS|ALLOWED_COUNTRIES|POWERTOOLS_|AUTH0_)/.test(key)) {
+  if (/^(AWS_|TWILIO_|SMS_GATEWAY_|STATUS_CALLBACK_URL|SECRET_ARN|STATE_TABLE|RATE_LIMITS|ALLOWED_COUNTRIES|PROVIDER|POWERTOOLS_|AUTH0_)/.test(key)) {
     delete process.env[key];
   }
 }

@@ -151,7 +151,17 @@ describe('readSendConfig', () => {
       rateLimits: [{ scope: 'recipient', max: 3, windowSeconds: 3600, label: 'recipient:3/1h' }],
       allowedCountries: ['US', 'CA'],
       voiceMachineDetection: false,
+      providerRoutes: { fallback: ['twilio'], byCountry: new Map() },
     });
+  });
+
+  it('reads which providers send from PROVIDERS and PROVIDER_ROUTES, and refuses a bad one by its name', () => {
+    expect(readSendConfig({ STATE_TABLE: 't', PROVIDERS: 'Twilio', PROVIDER_ROUTES: 'gb=twilio' }).providerRoutes).toEqual({
+      fallback: ['twilio'],
+      byCountry: new Map([['GB', ['twilio']]]),
+    });
+    expect(refusal(() => readSendConfig({ STATE_TABLE: 't', PROVIDERS: 'nexmo' })).key).toBe('PROVIDERS');
+    expect(refusal(() => readSendConfig({ STATE_TABLE: 't', PROVIDER_ROUTES: 'UK=twilio' })).key).toBe('PROVIDER_ROUTES');
   });
 
   it('turns answering-machine detection on only when VOICE_MACHINE_DETECTION says on (Twilio charges for it)', () => {

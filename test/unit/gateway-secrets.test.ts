@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseGatewaySecrets, parseSigningSecrets } from '../../lambda/core/gateway-secrets';
+import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
+import { parseSecret } from '../../lambda/providers/secret';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'auth-token-value-0001';
@@ -20,12 +21,17 @@ function twilioKeys(overrides: Record<string, unknown> = {}): Record<string, unk
 }
 
 const LAMBDA = { allowConsoleMode: false };
+
+/** The Twilio credentials the secret's values give (in Lambda unless `options` says otherwise). */
+function twilioOf(values: Record<string, unknown>, options = LAMBDA) {
+  return parseSecret(values, options).providers.twilio.credentials;
+}
 const LOCAL = { allowConsoleMode: true };
 
 /** The ConfigurationError a set of values is refused with. */
 function refusal(values: Record<string, unknown>, options = LAMBDA): ConfigurationError {
   try {
-    parseGatewaySecrets(values, options);
+    parseSecret(values, options);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigurationError);
     return err as ConfigurationError;
@@ -35,12 +41,12 @@ function refusal(values: Record<string, unknown>, options = LAMBDA): Configurati
 
 describe('console mode', () => {
   it('is allowed locally when no Twilio key is set at all', () => {
-    expect(parseGatewaySecrets({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }, LOCAL)).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET });
+    expect(parseSecret({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }, LOCAL)).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET, providers: { twilio: {} } });
   });
 
   it('counts empty and blank Twilio keys as unset', () => {
     const values = { SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '  ', TWILIO_PHONE_NUMBER: undefined };
-    expect(parseGatewaySecrets(values, LOCAL).twilio).toBeUndefined();
+    expect(parseSecret(values, LOCAL).providers.twilio.credentials).toBeUndefined();
   });
 
   it('is refused in Lambda: the Twilio keys are required there', () => {
@@ -63,20 +69,20 @@ describe('console mode', () => {
 
 describe('Twilio keys', () => {
   it('parses a complete set with a phone number', () => {
-    expect(parseGatewaySecrets(twilioKeys(), LAMBDA)).toEqual({
+    expect(parseSecret(twilioKeys(), LAMBDA)).toEqual({
       signingSecrets: [SIGNING_SECRET],
       rateLimitKey: SIGNING_SECRET,
-      twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiKey: undefined, messagingServiceSid: undefined, phoneNumber: PHONE_NUMBER },
+      providers: { twilio: { credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiKey: undefined, messagingServiceSid: undefined, phoneNumber: PHONE_NUMBER } } },
     });
   });
 
   it('parses a messaging service without a phone number', () => {
-    const { twilio } = parseGatewaySecrets(twilioKeys({ TWILIO_PHONE_NUMBER: undefined, TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE_SID }), LAMBDA);
+    const twilio = twilioOf(twilioKeys({ TWILIO_PHONE_NUMBER: undefined, TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE_SID }), LAMBDA);
     expect(twilio).toMatchObject({ messagingServiceSid: MESSAGING_SERVICE_SID, phoneNumber: undefined });
   });
 
   it('keeps both a messaging service and a phone number (SMS prefers the service, calls need the number)', () => {
-    const { twilio } = parseGatewaySecrets(twilioKeys({ TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE_SID }), LAMBDA);
+    const twilio = twilioOf(twilioKeys({ TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE_SID }), LAMBDA);
     expect(twilio).toMatchObject({ messagingServiceSid: MESSAGING_SERVICE_SID, phoneNumber: PHONE_NUMBER });
   });
 
@@ -93,17 +99,17 @@ describe('Twilio keys', () => {
   });
 
   it('trims surrounding whitespace from every value', () => {
-    const { twilio } = parseGatewaySecrets(twilioKeys({ TWILIO_ACCOUNT_SID: ` ${ACCOUNT_SID}\n`, TWILIO_AUTH_TOKEN: `${AUTH_TOKEN} ` }), LAMBDA);
+    const twilio = twilioOf(twilioKeys({ TWILIO_ACCOUNT_SID: ` ${ACCOUNT_SID}\n`, TWILIO_AUTH_TOKEN: `${AUTH_TOKEN} ` }), LAMBDA);
     expect(twilio).toMatchObject({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   });
 
   it('accepts SIDs in upper-case hex', () => {
-    expect(parseGatewaySecrets(twilioKeys({ TWILIO_ACCOUNT_SID: ACCOUNT_SID.toUpperCase() }), LAMBDA).twilio?.accountSid).toBe(ACCOUNT_SID.toUpperCase());
+    expect(parseSecret(twilioKeys({ TWILIO_ACCOUNT_SID: ACCOUNT_SID.toUpperCase() }), LAMBDA).providers.twilio.credentials?.accountSid).toBe(ACCOUNT_SID.toUpperCase());
   });
 
   describe('API key', () => {
     it('is used when both halves are set', () => {
-      const { twilio } = parseGatewaySecrets(twilioKeys({ TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET }), LAMBDA);
+      const twilio = twilioOf(twilioKeys({ TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET }), LAMBDA);
       expect(twilio?.apiKey).toEqual({ sid: API_KEY_SID, secret: API_KEY_SECRET });
     });
 
@@ -152,7 +158,7 @@ describe('signing secrets', () => {
     const next = signingSecret();
     expect(parseSigningSecrets('KEY', `${SIGNING_SECRET} ${next}`)).toEqual([SIGNING_SECRET, next]);
     expect(parseSigningSecrets('KEY', `  ${SIGNING_SECRET}\n\t${next} `)).toEqual([SIGNING_SECRET, next]);
-    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_SIGNING_SECRET: `${SIGNING_SECRET} ${next}` }), LAMBDA).signingSecrets).toEqual([SIGNING_SECRET, next]);
+    expect(parseSecret(twilioKeys({ SMS_GATEWAY_SIGNING_SECRET: `${SIGNING_SECRET} ${next}` }), LAMBDA).signingSecrets).toEqual([SIGNING_SECRET, next]);
   });
 
   it.each([
@@ -189,18 +195,18 @@ describe('the rate-limit key', () => {
   it('accepts the base64 of 32 random bytes, as `npm start` and the stack make it, and keys the limits with it whatever the signing secrets', () => {
     const key = randomBytes(32).toString('base64');
     const next = signingSecret();
-    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: key }), LAMBDA).rateLimitKey).toBe(key);
-    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: ` ${key}\n`, SMS_GATEWAY_SIGNING_SECRET: `${next} ${SIGNING_SECRET}` }), LAMBDA).rateLimitKey).toBe(key);
+    expect(parseSecret(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: key }), LAMBDA).rateLimitKey).toBe(key);
+    expect(parseSecret(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: ` ${key}\n`, SMS_GATEWAY_SIGNING_SECRET: `${next} ${SIGNING_SECRET}` }), LAMBDA).rateLimitKey).toBe(key);
   });
 
   it('accepts a signing secret copied into it, the value that keyed the limits before the key existed', () => {
-    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: SIGNING_SECRET }), LAMBDA).rateLimitKey).toBe(SIGNING_SECRET);
+    expect(parseSecret(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: SIGNING_SECRET }), LAMBDA).rateLimitKey).toBe(SIGNING_SECRET);
   });
 
   it('falls back to the first signing secret while the secret has no such key', () => {
     const next = signingSecret();
-    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_SIGNING_SECRET: `${next} ${SIGNING_SECRET}` }), LAMBDA).rateLimitKey).toBe(next);
-    expect(parseGatewaySecrets(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: '  ' }), LAMBDA).rateLimitKey).toBe(SIGNING_SECRET);
+    expect(parseSecret(twilioKeys({ SMS_GATEWAY_SIGNING_SECRET: `${next} ${SIGNING_SECRET}` }), LAMBDA).rateLimitKey).toBe(next);
+    expect(parseSecret(twilioKeys({ SMS_GATEWAY_RATE_LIMIT_KEY: '  ' }), LAMBDA).rateLimitKey).toBe(SIGNING_SECRET);
   });
 
   it.each([

@@ -11,7 +11,7 @@ test('lambda/send.ts leaves the TwiML builder unloaded until a call needs it', (
     const loaded = () => Object.keys(require.cache).some((file) => file.includes('twiml/VoiceResponse'));
     require('./lambda/send.ts');
     const atInit = loaded();
-    require('./lambda/adapters/lazy-voice-twiml.ts').voiceTwiml([{ digits: '1' }], 'en');
+    require('./lambda/providers/twilio/lazy-voice-twiml.ts').voiceTwiml([{ digits: '1' }], 'en');
     process.stdout.write(JSON.stringify({ atInit, afterCall: loaded() }));`;
   const output = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
     cwd: path.resolve(__dirname, '../..'),

@@ -3,7 +3,7 @@ import { OutputCapture } from '../support/output';
 
 /**
  * The EMF documents the real Powertools Metrics writes for each telemetry event: exactly the
- * metric names, units, values and dimension sets of CONTRACT.md section 4.
+ * metric names, units, values and dimension sets of docs/operations.md, "Metrics".
  */
 
 const NAMESPACE = 'SmsGateway';

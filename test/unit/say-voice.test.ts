@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import messages from '../../config/messages.json';
 import voices from '../../config/voices.json';
-import { findSayVoice, sayVoice, voicelessTemplates } from '../../lambda/adapters/say-voice';
+import { findSayVoice, sayVoice, voicelessTemplates } from '../../lambda/providers/twilio/say-voice';
 
 /**
  * config/voices.json against twilio's own lists of <Say> voices and locales (the package's

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, GatewayError } from '../../lambda/core/errors';
+import { usableCredentials } from '../../lambda/core/gateway-secrets';
 import type { SecretsSource } from '../../lambda/core/ports';
-import { EnvironmentSource, SECRET_MAX_AGE_SECONDS, SecretsManagerSource, secretsReadError, twilioKeysError } from '../../lambda/adapters/secrets';
+import { EnvironmentSource, SECRET_MAX_AGE_SECONDS, SecretsManagerSource, secretsReadError } from '../../lambda/adapters/secrets';
+import { parseProviderKeys, type ProviderSecrets } from '../../lambda/providers/secret';
 import { FakeSecretsExtension } from '../support/fake-secrets-extension';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 
@@ -13,6 +15,11 @@ import { FakeSecretsManager } from '../support/fake-secrets-manager';
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sms-gateway-AbCdEf';
 const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+/** The sources as the Lambdas build them: with the providers' keys of lambda/providers/secret.ts. */
+const fromSecretsManager = (arn: string, options?: ConstructorParameters<typeof SecretsManagerSource>[2]) =>
+  new SecretsManagerSource<ProviderSecrets>(arn, parseProviderKeys, options);
+const fromEnvironment = (env?: Record<string, string | undefined>) => new EnvironmentSource(parseProviderKeys, env);
 
 let secretsManager: FakeSecretsManager;
 let savedEndpoint: string | undefined;
@@ -61,18 +68,18 @@ async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
 
 describe('SecretsManagerSource', () => {
   it('reads and parses the JSON secret named by its ARN', async () => {
-    const secrets = await new SecretsManagerSource(ARN).get();
+    const secrets = await fromSecretsManager(ARN).get();
     expect(secrets).toEqual({
       signingSecrets: [SIGNING_SECRET],
       rateLimitKey: SIGNING_SECRET,
-      twilio: { accountSid: ACCOUNT_SID, authToken: 'token-1', apiKey: undefined, messagingServiceSid: undefined, phoneNumber: '+15017122661' },
+      providers: { twilio: { credentials: { accountSid: ACCOUNT_SID, authToken: 'token-1', apiKey: undefined, messagingServiceSid: undefined, phoneNumber: '+15017122661' } } },
     });
     expect(secretsManager.calls).toEqual([{ operation: 'GetSecretValue', input: { SecretId: ARN } }]);
   });
 
   describe('caching', () => {
     it('reads the secret once for many gets within the max age, and parses it once', async () => {
-      const source = new SecretsManagerSource(ARN);
+      const source = fromSecretsManager(ARN);
       const first = await source.get();
       for (let i = 0; i < 5; i++) expect(await source.get()).toBe(first);
       expect(secretsManager.count('GetSecretValue')).toBe(1);
@@ -80,33 +87,33 @@ describe('SecretsManagerSource', () => {
 
     it('reads it again once the max age has passed', async () => {
       fakeClock();
-      const source = new SecretsManagerSource(ARN);
+      const source = fromSecretsManager(ARN);
       await source.get();
       secretsManager.put(ARN, keys({ TWILIO_AUTH_TOKEN: 'token-2' }));
 
       jest.setSystemTime(Date.now() + (SECRET_MAX_AGE_SECONDS - 1) * 1000);
-      expect((await source.get()).twilio?.authToken).toBe('token-1');
+      expect((await source.get()).providers.twilio.credentials?.authToken).toBe('token-1');
       jest.setSystemTime(Date.now() + 2_000);
-      expect((await source.get()).twilio?.authToken).toBe('token-2');
+      expect((await source.get()).providers.twilio.credentials?.authToken).toBe('token-2');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
     });
 
     it('re-reads at once when asked to refresh, but at most once every 10 seconds', async () => {
       fakeClock();
-      const source = new SecretsManagerSource(ARN);
+      const source = fromSecretsManager(ARN);
       await source.get();
       secretsManager.put(ARN, keys({ TWILIO_AUTH_TOKEN: 'token-2' }));
 
-      expect((await source.get({ refresh: true })).twilio?.authToken).toBe('token-2');
+      expect((await source.get({ refresh: true })).providers.twilio.credentials?.authToken).toBe('token-2');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
 
       secretsManager.put(ARN, keys({ TWILIO_AUTH_TOKEN: 'token-3' }));
       jest.setSystemTime(Date.now() + 9_000);
-      expect((await source.get({ refresh: true })).twilio?.authToken).toBe('token-2');
+      expect((await source.get({ refresh: true })).providers.twilio.credentials?.authToken).toBe('token-2');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
 
       jest.setSystemTime(Date.now() + 1_000);
-      expect((await source.get({ refresh: true })).twilio?.authToken).toBe('token-3');
+      expect((await source.get({ refresh: true })).providers.twilio.credentials?.authToken).toBe('token-3');
       expect(secretsManager.count('GetSecretValue')).toBe(3);
     });
   });
@@ -115,20 +122,24 @@ describe('SecretsManagerSource', () => {
     it("keeps the gateway's own keys and holds the Twilio problem, naming the key, for sends to report", async () => {
       const rateLimitKey = randomBytes(32).toString('base64');
       secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '', SMS_GATEWAY_RATE_LIMIT_KEY: rateLimitKey }));
-      const secrets = await new SecretsManagerSource(ARN).get();
+      const secrets = await fromSecretsManager(ARN).get();
       expect(secrets.signingSecrets).toEqual([SIGNING_SECRET]);
       expect(secrets.rateLimitKey).toBe(rateLimitKey);
-      expect(secrets.twilio).toBeUndefined();
-      const error = twilioKeysError(secrets.twilioProblem);
-      expect(error.code).toBe('configuration_error');
-      expect(error.status).toBe(500);
-      expect(error.message).toBe('The gateway secret is not usable: TWILIO_ACCOUNT_SID is missing: messages are sent through Twilio.');
-      expect(error.details.cause).toBeInstanceOf(ConfigurationError);
+      expect(secrets.providers.twilio.credentials).toBeUndefined();
+      // What a send is refused with (lambda/providers/selector.ts).
+      expect(() => usableCredentials(secrets.providers.twilio, 'Twilio')).toThrow(
+        expect.objectContaining({
+          code: 'configuration_error',
+          status: 500,
+          message: 'The gateway secret is not usable: TWILIO_ACCOUNT_SID is missing: messages are sent through Twilio.',
+          details: { cause: expect.any(ConfigurationError) },
+        }),
+      );
     });
 
     it('names a malformed key without echoing it', async () => {
       secretsManager.put(ARN, keys({ SMS_GATEWAY_SIGNING_SECRET: 'whsec_not-base64!' }));
-      const error = await refusal(new SecretsManagerSource(ARN).get());
+      const error = await refusal(fromSecretsManager(ARN).get());
       expect(error.code).toBe('configuration_error');
       expect(error.message).toContain('SMS_GATEWAY_SIGNING_SECRET must be');
       expect(error.message).not.toContain('not-base64');
@@ -137,26 +148,26 @@ describe('SecretsManagerSource', () => {
     it('is read again (at most every 10 s) so that a fix is seen without waiting out the cache', async () => {
       fakeClock();
       secretsManager.put(ARN, keys({ TWILIO_ACCOUNT_SID: '' }));
-      const source = new SecretsManagerSource(ARN);
-      expect((await source.get()).twilioProblem?.key).toBe('TWILIO_ACCOUNT_SID');
-      expect((await source.get()).twilioProblem?.key).toBe('TWILIO_ACCOUNT_SID');
+      const source = fromSecretsManager(ARN);
+      expect((await source.get()).providers.twilio.problem?.key).toBe('TWILIO_ACCOUNT_SID');
+      expect((await source.get()).providers.twilio.problem?.key).toBe('TWILIO_ACCOUNT_SID');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
 
       secretsManager.put(ARN, keys());
       jest.setSystemTime(Date.now() + 9_000);
-      expect((await source.get()).twilioProblem?.key).toBe('TWILIO_ACCOUNT_SID');
+      expect((await source.get()).providers.twilio.problem?.key).toBe('TWILIO_ACCOUNT_SID');
       expect(secretsManager.count('GetSecretValue')).toBe(2);
 
       jest.setSystemTime(Date.now() + 1_000);
-      expect((await source.get()).twilio?.accountSid).toMatch(/^AC/);
+      expect((await source.get()).providers.twilio.credentials?.accountSid).toMatch(/^AC/);
       expect(secretsManager.count('GetSecretValue')).toBe(3);
     });
 
     it('refuses console mode: in Lambda the Twilio keys are required', async () => {
       secretsManager.put(ARN, { SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET });
-      const { twilio, twilioProblem } = await new SecretsManagerSource(ARN).get();
-      expect(twilio).toBeUndefined();
-      expect(twilioProblem?.message).toContain('TWILIO_ACCOUNT_SID is missing');
+      const { twilio } = (await fromSecretsManager(ARN).get()).providers;
+      expect(twilio.credentials).toBeUndefined();
+      expect(twilio.problem?.message).toContain('TWILIO_ACCOUNT_SID is missing');
     });
 
     it.each([
@@ -165,7 +176,7 @@ describe('SecretsManagerSource', () => {
       ['a JSON string', '"whsec_x"'],
     ])('is a configuration_error when the secret is %s', async (_case, value) => {
       secretsManager.put(ARN, value);
-      const error = await refusal(new SecretsManagerSource(ARN).get());
+      const error = await refusal(fromSecretsManager(ARN).get());
       expect(error.code).toBe('configuration_error');
       expect(error.message).toBe('The gateway secret is not a JSON object.');
     });
@@ -178,7 +189,7 @@ describe('SecretsManagerSource', () => {
       ['the key may not decrypt it', 'DecryptionFailure', 'Access to KMS is not allowed'],
     ])('is a configuration_error when %s', async (_case, type, message) => {
       secretsManager.fail({ status: 400, type, message });
-      const error = await refusal(new SecretsManagerSource(ARN).get());
+      const error = await refusal(fromSecretsManager(ARN).get());
       expect(error.code).toBe('configuration_error');
       expect(error.message).toBe(`The gateway cannot read its secret (${type}).`);
       expect(error.retryable).toBe(false);
@@ -186,7 +197,7 @@ describe('SecretsManagerSource', () => {
     });
 
     it('names the missing secret when the ARN is wrong', async () => {
-      const error = await refusal(new SecretsManagerSource(`${ARN}-missing`).get());
+      const error = await refusal(fromSecretsManager(`${ARN}-missing`).get());
       expect(error.message).toBe('The gateway cannot read its secret (ResourceNotFoundException).');
     });
 
@@ -196,7 +207,7 @@ describe('SecretsManagerSource', () => {
       ['a hang-up', { status: 0, type: '', message: '', hangUp: true }],
     ])('is provider_unavailable after %s on both attempts', async (_case, failure) => {
       secretsManager.fail(failure, failure);
-      const error = await refusal(new SecretsManagerSource(ARN).get());
+      const error = await refusal(fromSecretsManager(ARN).get());
       expect(error.code).toBe('provider_unavailable');
       expect(error.status).toBe(503);
       expect(error.message).toBe('Secrets Manager did not answer; try again later.');
@@ -205,15 +216,15 @@ describe('SecretsManagerSource', () => {
     });
 
     it('recovers when Secrets Manager answers again', async () => {
-      const source = new SecretsManagerSource(ARN);
+      const source = fromSecretsManager(ARN);
       secretsManager.fail({ status: 503, type: 'ServiceUnavailable', message: 'down' }, { status: 503, type: 'ServiceUnavailable', message: 'down' });
       await refusal(source.get());
-      expect((await source.get()).twilio?.authToken).toBe('token-1');
+      expect((await source.get()).providers.twilio.credentials?.authToken).toBe('token-1');
     });
 
     it('retries a single failure within the same get', async () => {
       secretsManager.fail({ status: 500, type: 'InternalServiceError', message: 'blip' });
-      expect((await new SecretsManagerSource(ARN).get()).twilio?.accountSid).toBe(ACCOUNT_SID);
+      expect((await fromSecretsManager(ARN).get()).providers.twilio.credentials?.accountSid).toBe(ACCOUNT_SID);
       expect(secretsManager.count('GetSecretValue')).toBe(2);
     });
   });
@@ -221,7 +232,7 @@ describe('SecretsManagerSource', () => {
 
 describe('SecretsManagerSource through the Lambda extension', () => {
   let extension: FakeSecretsExtension;
-  const source = () => new SecretsManagerSource(ARN, { extension: { port: extension.port, sessionToken: extension.sessionToken } });
+  const source = () => fromSecretsManager(ARN, { extension: { port: extension.port, sessionToken: extension.sessionToken } });
 
   beforeEach(async () => {
     extension = await FakeSecretsExtension.start();
@@ -231,7 +242,7 @@ describe('SecretsManagerSource through the Lambda extension', () => {
   afterEach(() => extension.close());
 
   it('reads the secret from the extension with the session token, not from the SDK', async () => {
-    expect((await source().get()).twilio?.authToken).toBe('from-extension');
+    expect((await source().get()).providers.twilio.credentials?.authToken).toBe('from-extension');
     expect(extension.requests).toEqual([{ secretId: ARN, token: extension.sessionToken }]);
     expect(secretsManager.count('GetSecretValue')).toBe(0);
   });
@@ -251,7 +262,7 @@ describe('SecretsManagerSource through the Lambda extension', () => {
   it('goes to Secrets Manager itself when asked to refresh: the extension would answer from its cache', async () => {
     const refreshed = source();
     await refreshed.get();
-    expect((await refreshed.get({ refresh: true })).twilio?.authToken).toBe('token-1');
+    expect((await refreshed.get({ refresh: true })).providers.twilio.credentials?.authToken).toBe('token-1');
     expect(secretsManager.count('GetSecretValue')).toBe(1);
     expect(extension.requests).toHaveLength(1);
   });
@@ -259,12 +270,12 @@ describe('SecretsManagerSource through the Lambda extension', () => {
   it('is provider_unavailable when the extension fails or is not there', async () => {
     extension.fail(500);
     expect((await refusal(source().get())).code).toBe('provider_unavailable');
-    const absent = new SecretsManagerSource(ARN, { extension: { port: 9, sessionToken: 'x' } });
+    const absent = fromSecretsManager(ARN, { extension: { port: 9, sessionToken: 'x' } });
     expect((await refusal(absent.get())).code).toBe('provider_unavailable');
   });
 
   it('is a configuration_error naming the exception when the secret cannot be read', async () => {
-    const missing = new SecretsManagerSource(`${ARN}-missing`, { extension: { port: extension.port, sessionToken: extension.sessionToken } });
+    const missing = fromSecretsManager(`${ARN}-missing`, { extension: { port: extension.port, sessionToken: extension.sessionToken } });
     const error = await refusal(missing.get());
     expect(error.code).toBe('configuration_error');
     expect(error.message).toBe('The gateway cannot read its secret (ResourceNotFoundException).');
@@ -285,20 +296,20 @@ describe('secretsReadError', () => {
 
 describe('EnvironmentSource', () => {
   it('runs in console mode with only a signing secret', async () => {
-    expect(await new EnvironmentSource({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }).get()).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET });
+    expect(await fromEnvironment({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }).get()).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET, providers: { twilio: {} } });
   });
 
   it('reads the Twilio keys from the environment, once', async () => {
     const env: Record<string, string | undefined> = keys();
-    const source = new EnvironmentSource(env);
+    const source = fromEnvironment(env);
     env.TWILIO_AUTH_TOKEN = 'changed-later';
     const secrets = await source.get();
-    expect(secrets.twilio).toMatchObject({ accountSid: ACCOUNT_SID, authToken: 'token-1', phoneNumber: '+15017122661' });
+    expect(secrets.providers.twilio.credentials).toMatchObject({ accountSid: ACCOUNT_SID, authToken: 'token-1', phoneNumber: '+15017122661' });
     expect(await (source as SecretsSource).get({ refresh: true })).toBe(secrets);
   });
 
   it('refuses a bad value when it is built, naming the key', () => {
-    expect(() => new EnvironmentSource(keys({ TWILIO_ACCOUNT_SID: 'AC-nope' }) as Record<string, string>)).toThrow(
+    expect(() => fromEnvironment(keys({ TWILIO_ACCOUNT_SID: 'AC-nope' }) as Record<string, string>)).toThrow(
       new ConfigurationError('TWILIO_ACCOUNT_SID', 'must look like AC followed by 32 hex characters.'),
     );
   });
@@ -307,7 +318,7 @@ describe('EnvironmentSource', () => {
     const saved = process.env.SMS_GATEWAY_SIGNING_SECRET;
     process.env.SMS_GATEWAY_SIGNING_SECRET = SIGNING_SECRET;
     try {
-      expect((await new EnvironmentSource().get()).signingSecrets).toEqual([SIGNING_SECRET]);
+      expect((await fromEnvironment().get()).signingSecrets).toEqual([SIGNING_SECRET]);
     } finally {
       if (saved === undefined) delete process.env.SMS_GATEWAY_SIGNING_SECRET;
       else process.env.SMS_GATEWAY_SIGNING_SECRET = saved;

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../../lambda/core/errors';
-import type { GatewaySecrets, TwilioCredentials } from '../../lambda/core/gateway-secrets';
-import type { OutboundMessage, SecretsSource } from '../../lambda/core/ports';
-import { TwilioProvider } from '../../lambda/adapters/twilio-provider';
-import { TwilioRestClient } from '../../lambda/adapters/twilio-rest';
-import { voiceTwiml } from '../../lambda/adapters/voice-twiml';
+import type { ProviderKeys } from '../../lambda/core/gateway-secrets';
+import type { OutboundMessage } from '../../lambda/core/ports';
+import type { TwilioCredentials } from '../../lambda/providers/twilio/credentials';
+import { TwilioProvider } from '../../lambda/providers/twilio/provider';
+import { TwilioRestClient } from '../../lambda/providers/twilio/rest';
+import { voiceTwiml } from '../../lambda/providers/twilio/voice-twiml';
 import { voiceScript } from '../../lambda/core/voice-script';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 
@@ -30,15 +31,23 @@ afterAll(async () => {
   await twilio.close();
 });
 
-/** A secrets source that answers with each given value in turn (the last one repeats) and records how it was asked. */
-class ScriptedSecrets implements SecretsSource {
-  readonly asked: { refresh?: boolean }[] = [];
+/**
+ * The Twilio keys of the secret, value after value: the first is what the send use case read
+ * for the request, each forced re-read gets the next one (the last one repeats). Counts the
+ * re-reads.
+ */
+class ScriptedSecrets {
+  rereads = 0;
   constructor(private readonly answers: (TwilioCredentials | undefined)[]) {}
 
-  async get(options: { refresh?: boolean } = {}): Promise<GatewaySecrets> {
-    this.asked.push(options);
-    const twilio = this.answers.length > 1 ? this.answers.shift() : this.answers[0];
-    return { signingSecrets: [], rateLimitKey: '', twilio };
+  get first(): TwilioCredentials {
+    return this.answers[0]!;
+  }
+
+  async reread(): Promise<ProviderKeys<TwilioCredentials>> {
+    this.rereads++;
+    const credentials = this.answers.length > 1 ? this.answers[Math.min(this.rereads, this.answers.length - 1)] : this.answers[0];
+    return credentials ? { credentials } : {};
   }
 }
 
@@ -46,13 +55,17 @@ function credentials(overrides: Partial<TwilioCredentials> = {}): TwilioCredenti
   return { accountSid: twilio.accountSid, authToken: twilio.authToken, phoneNumber: SENDER, ...overrides };
 }
 
-function provider(secrets: SecretsSource, options?: { machineDetection?: boolean }): TwilioProvider {
-  return new TwilioProvider(secrets, new TwilioRestClient({ baseUrl: twilio.url, backoffMs: () => 0 }), CALLBACK, options);
+function provider(secrets: ScriptedSecrets, options?: { machineDetection?: boolean }): TwilioProvider {
+  return new TwilioProvider(new TwilioRestClient({ baseUrl: twilio.url, backoffMs: () => 0 }), {
+    statusCallbackUrl: CALLBACK,
+    ...options,
+    rereadKeys: () => secrets.reread(),
+  });
 }
 
-async function sendCounting(secrets: SecretsSource, message: OutboundMessage, options?: { machineDetection?: boolean }) {
+async function sendCounting(secrets: ScriptedSecrets, message: OutboundMessage, options?: { machineDetection?: boolean }) {
   const before = twilio.requests.length;
-  const outcome = await provider(secrets, options).send(message).then(
+  const outcome = await provider(secrets, options).send(message, secrets.first).then(
     (receipt) => ({ receipt, error: undefined }),
     (error: unknown) => ({ receipt: undefined, error: error as GatewayError }),
   );
@@ -132,7 +145,7 @@ describe('rejected credentials (Twilio 20003)', () => {
     expect(receipt?.sid).toMatch(/^SM/);
     expect(requests.map((request) => request.password)).toEqual(['revoked-token', rotated]);
     expect(requests[1].form).toEqual(requests[0].form);
-    expect(secrets.asked).toEqual([{ refresh: false }, { refresh: true }]);
+    expect(secrets.rereads).toBe(1);
   });
 
   it('reports the latency of both attempts', async () => {
@@ -157,7 +170,7 @@ describe('rejected credentials (Twilio 20003)', () => {
     const secrets = new ScriptedSecrets([credentials({ authToken: 'wrong-token' })]);
     const { error, requests } = await sendCounting(secrets, SMS);
     expect(requests).toHaveLength(1);
-    expect(secrets.asked).toEqual([{ refresh: false }, { refresh: true }]);
+    expect(secrets.rereads).toBe(1);
     expect(error?.code).toBe('provider_error');
     expect(error?.details.providerCode).toBe(20003);
   });
@@ -183,13 +196,14 @@ describe('rejected credentials (Twilio 20003)', () => {
     const secrets = new ScriptedSecrets([credentials()]);
     const { error, requests } = await sendCounting(secrets, SMS);
     expect(requests).toHaveLength(1);
-    expect(secrets.asked).toEqual([{ refresh: false }]);
+    expect(secrets.rereads).toBe(0);
     expect(error?.details.providerCode).toBe(21608);
   });
 });
 
-it('answers configuration_error when the secret has no Twilio keys', async () => {
-  const { error, requests } = await sendCounting(new ScriptedSecrets([undefined]), SMS);
-  expect(requests).toEqual([]);
+it('answers configuration_error, and does not send again, when the re-read secret has no Twilio keys any more', async () => {
+  const { error, requests } = await sendCounting(new ScriptedSecrets([credentials({ authToken: 'revoked-token' }), undefined]), SMS);
+  expect(requests).toHaveLength(1);
   expect(error?.code).toBe('configuration_error');
+  expect(error?.message).toBe('The Twilio keys are not configured.');
 });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../../lambda/core/errors';
-import { TwilioRestClient, type TwilioAuth, type TwilioRestOptions } from '../../lambda/adapters/twilio-rest';
+import { TwilioRestClient, type TwilioAuth, type TwilioRestOptions } from '../../lambda/providers/twilio/rest';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 
 /**

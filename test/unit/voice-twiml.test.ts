@@ -1,6 +1,6 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import messages from '../../config/messages.json';
-import { MAX_TWIML_LENGTH, voiceTwiml } from '../../lambda/adapters/voice-twiml';
+import { MAX_TWIML_LENGTH, voiceTwiml } from '../../lambda/providers/twilio/voice-twiml';
 import { validateSendRequest } from '../../lambda/core/send-request';
 import { MessageCatalog } from '../../lambda/core/templates';
 import { voiceScript, type ScriptPart } from '../../lambda/core/voice-script';

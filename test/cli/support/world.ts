@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ENV, SECRET_KEY } from '../../../shared/names';
 import { ALL_SCOPES, FakeManagementApi } from '../../auth0/support/fake-management-api';
 import { FakeCloudFormation } from '../../support/fake-cloudformation';
 import { FakeCloudWatch } from '../../support/fake-cloudwatch';
@@ -40,15 +41,15 @@ function template(allowedCountries: string | undefined) {
         Properties: {
           Environment: {
             Variables: {
-              SECRET_ARN: { Ref: 'GatewaySecret' },
-              STATE_TABLE: { Ref: 'StateTable' },
-              POWERTOOLS_SERVICE_NAME: 'sms-gateway-send',
-              ...(allowedCountries !== undefined ? { ALLOWED_COUNTRIES: allowedCountries } : {}),
+              [ENV.secretArn]: { Ref: 'GatewaySecret' },
+              [ENV.stateTable]: { Ref: 'StateTable' },
+              [ENV.serviceName]: 'sms-gateway-send',
+              ...(allowedCountries !== undefined ? { [ENV.allowedCountries]: allowedCountries } : {}),
             },
           },
         },
       },
-      StatusFunction: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { SECRET_ARN: { Ref: 'GatewaySecret' } } } } },
+      StatusFunction: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { [ENV.secretArn]: { Ref: 'GatewaySecret' } } } } },
       GatewaySecret: { Type: 'AWS::SecretsManager::Secret' },
     },
   };
@@ -77,13 +78,13 @@ export class World {
 
   private async setUp(options: WorldOptions): Promise<void> {
     const values: Record<string, string | undefined> = {
-      TWILIO_ACCOUNT_SID: this.twilio.accountSid,
-      TWILIO_AUTH_TOKEN: this.twilio.authToken,
-      TWILIO_MESSAGING_SERVICE_SID: MESSAGING_SERVICE,
-      TWILIO_PHONE_NUMBER: SENDER,
-      SMS_GATEWAY_SIGNING_SECRET: this.signingSecret,
+      [SECRET_KEY.twilioAccountSid]: this.twilio.accountSid,
+      [SECRET_KEY.twilioAuthToken]: this.twilio.authToken,
+      [SECRET_KEY.twilioMessagingServiceSid]: MESSAGING_SERVICE,
+      [SECRET_KEY.twilioPhoneNumber]: SENDER,
+      [SECRET_KEY.signingSecret]: this.signingSecret,
       // As the stack's Custom::SigningKey generates it.
-      SMS_GATEWAY_RATE_LIMIT_KEY: randomBytes(32).toString('base64'),
+      [SECRET_KEY.rateLimitKey]: randomBytes(32).toString('base64'),
       ...options.secret,
     };
     this.secretValues = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -91,7 +92,7 @@ export class World {
 
     this.savedEnv = { ...process.env };
     if (options.gateway !== false) {
-      this.gateway = await startGateway({ ...this.secretValues, TWILIO_API_BASE_URL: this.twilio.url, ALLOWED_COUNTRIES: this.allowedCountries, RATE_LIMITS: 'off' });
+      this.gateway = await startGateway({ ...this.secretValues, [ENV.twilioApiBaseUrl]: this.twilio.url, [ENV.allowedCountries]: this.allowedCountries, [ENV.rateLimits]: 'off' });
     }
     // After the gateway: it clears AWS_ENDPOINT_URL_* until it is closed.
     process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = this.cloudFormation.url;
@@ -172,7 +173,7 @@ export class World {
       AUTH0_DOMAIN: this.tenant.domain,
       AUTH0_CLIENT_ID: this.tenant.clientId,
       AUTH0_CLIENT_SECRET: this.tenant.clientSecret,
-      TWILIO_API_BASE_URL: this.twilio.url,
+      [ENV.twilioApiBaseUrl]: this.twilio.url,
       ...overrides,
     };
   }

@@ -1,7 +1,7 @@
 // Types only: nothing of twilio is loaded here.
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
-import { locales, twilio } from '../../config/voices.json';
-import { languageChain } from '../core/templates';
+import { locales, twilio } from '../../../config/voices.json';
+import { languageChain } from '../../core/templates';
 
 type Attributes = Required<Pick<VoiceResponse.SayAttributes, 'voice' | 'language'>>;
 

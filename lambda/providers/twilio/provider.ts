@@ -1,15 +1,26 @@
-import { GatewayError, isGatewayError } from '../core/errors';
-import type { TwilioCredentials } from '../core/gateway-secrets';
-import type { MessageProvider, OutboundMessage, ProviderOutcome, SecretsSource } from '../core/ports';
-import { twilioKeysError } from './secrets';
-import { TWILIO_AUTHENTICATION_FAILED, type TwilioAuth, type TwilioRestClient } from './twilio-rest';
+import { PROVIDER, SECRET_KEY } from '../../../shared/names';
+import { GatewayError } from '../../core/errors';
+import { usableCredentials, type ProviderKeys } from '../../core/gateway-secrets';
+import type { MessageProvider, OutboundMessage, ProviderOutcome } from '../../core/ports';
+import type { TwilioCredentials } from './credentials';
+import { isAuthenticationFailure } from './errors';
 import { voiceTwiml } from './lazy-voice-twiml';
+import type { TwilioAuth, TwilioRestClient } from './rest';
 
 // A call that reads a 10-digit code three times lasts ~40 s; the cap bounds what a pumped voice
 // call can cost. With machine detection the script starts only after a voicemail greeting, which
 // Twilio waits for up to 30 s (its MachineDetectionTimeout default).
 const CALL_TIME_LIMIT_SECONDS = 60;
 const MACHINE_DETECTION_SECONDS = 30;
+
+export interface TwilioProviderOptions {
+  /** The public URL of POST /twilio/status, Twilio's StatusCallback for every message and call. */
+  statusCallbackUrl: string;
+  /** Answering-machine detection on calls (VOICE_MACHINE_DETECTION). */
+  machineDetection?: boolean;
+  /** Reads the secret again past every cache: its Twilio keys now. Called only after Twilio answers 20003. */
+  rereadKeys(): Promise<ProviderKeys<TwilioCredentials>>;
+}
 
 function authFor(credentials: TwilioCredentials): TwilioAuth {
   return {
@@ -19,46 +30,36 @@ function authFor(credentials: TwilioCredentials): TwilioAuth {
   };
 }
 
-function isAuthenticationFailure(err: unknown): boolean {
-  return isGatewayError(err) && err.details.providerCode === TWILIO_AUTHENTICATION_FAILED;
-}
-
 /**
- * Sends through Twilio with the credentials of the gateway's secret. When Twilio answers
+ * Sends through Twilio with the credentials of this request's secret. When Twilio answers
  * 20003 (authentication failed) the secret was probably rotated under us: read it again once
  * and retry with the new credentials.
  */
-export class TwilioProvider implements MessageProvider {
+export class TwilioProvider implements MessageProvider<TwilioCredentials> {
+  readonly name = PROVIDER.twilio;
+
   constructor(
-    private readonly secrets: SecretsSource,
     private readonly rest: TwilioRestClient,
-    private readonly statusCallbackUrl: string,
-    private readonly options: { machineDetection?: boolean } = {},
+    private readonly options: TwilioProviderOptions,
   ) {}
 
-  async send(message: OutboundMessage): Promise<ProviderOutcome> {
-    const credentials = await this.credentials(false);
+  async send(message: OutboundMessage, credentials: TwilioCredentials): Promise<ProviderOutcome> {
     try {
       return await this.sendWith(credentials, message);
     } catch (err) {
       // A refusal created nothing, so sending again with the new credentials is safe.
       if (!isAuthenticationFailure(err)) throw err;
-      const fresh = await this.credentials(true);
+      const fresh = usableCredentials(await this.options.rereadKeys(), 'Twilio');
       if (sameCredentials(fresh, credentials)) throw err;
       const outcome = await this.sendWith(fresh, message);
       // SendLatency is the time spent in Twilio's API, the refused attempt included.
-      return { ...outcome, latencyMs: outcome.latencyMs + ((err as GatewayError).details.latencyMs ?? 0) };
+      return { ...outcome, latencyMs: outcome.latencyMs + (err.details.latencyMs ?? 0) };
     }
-  }
-
-  private async credentials(refresh: boolean): Promise<TwilioCredentials> {
-    const { twilio, twilioProblem } = await this.secrets.get({ refresh });
-    if (!twilio) throw twilioKeysError(twilioProblem);
-    return twilio;
   }
 
   private sendWith(credentials: TwilioCredentials, message: OutboundMessage): Promise<ProviderOutcome> {
     const auth = authFor(credentials);
+    const { statusCallbackUrl } = this.options;
     if (message.channel === 'sms') {
       return this.rest.createMessage(auth, {
         To: message.to,
@@ -66,13 +67,13 @@ export class TwilioProvider implements MessageProvider {
         ...(credentials.messagingServiceSid
           ? { MessagingServiceSid: credentials.messagingServiceSid }
           : { From: credentials.phoneNumber }),
-        StatusCallback: this.statusCallbackUrl,
+        StatusCallback: statusCallbackUrl,
       });
     }
     if (!credentials.phoneNumber) {
       throw new GatewayError(
         'channel_unavailable',
-        'Voice calls need a sender number: set TWILIO_PHONE_NUMBER in the gateway secret.',
+        `Voice calls need a sender number: set ${SECRET_KEY.twilioPhoneNumber} in the gateway secret.`,
       );
     }
     const detect = this.options.machineDetection === true;
@@ -80,7 +81,7 @@ export class TwilioProvider implements MessageProvider {
       To: message.to,
       From: credentials.phoneNumber,
       Twiml: voiceTwiml(message.script, message.language),
-      StatusCallback: this.statusCallbackUrl,
+      StatusCallback: statusCallbackUrl,
       TimeLimit: String(CALL_TIME_LIMIT_SECONDS + (detect ? MACHINE_DETECTION_SECONDS : 0)),
       // Synchronous detection: Twilio runs the inline TwiML only once it knows who answered, and
       // for a machine only after the greeting, so a voicemail gets the whole script (docs/voice.md

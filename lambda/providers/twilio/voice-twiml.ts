@@ -1,6 +1,6 @@
 // Deep import: only the TwiML builder (and xmlbuilder), not the 3.8 MB REST client.
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
-import { DIGIT_PAUSE_MS, type ScriptPart } from '../core/voice-script';
+import { DIGIT_PAUSE_MS, type ScriptPart } from '../../core/voice-script';
 import { sayVoice } from './say-voice';
 
 /** Twilio refuses a longer `Twiml` parameter (Calls API, API spec v2010). */

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { maskPhone } from '../core/e164';
-import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../core/ports';
-import { voiceTwiml } from './lazy-voice-twiml';
+import { PROVIDER } from '../../../shared/names';
+import { maskPhone } from '../../core/e164';
+import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../../core/ports';
+import { voiceTwiml } from '../twilio/lazy-voice-twiml';
 
 /**
- * Console mode (CONTRACT.md section 6): no Twilio keys, so each message is printed instead of
- * sent, code included: showing it is the point. Only reachable locally; in Lambda the secret
- * must hold Twilio keys (core/gateway-secrets.ts refuses console mode there).
+ * Console mode (docs/configuration.md, "Running locally"; README, "Try it locally"): `npm start`
+ * without Twilio keys, so each message is printed instead of sent, code included: showing it is
+ * the point. It needs no credentials. Only reachable locally; in Lambda the secret must hold the
+ * Twilio keys (lambda/providers/secret.ts requires them there).
  */
-export class ConsoleProvider implements MessageProvider {
+export class ConsoleProvider implements MessageProvider<unknown> {
+  readonly name = PROVIDER.console;
+
   constructor(private readonly write: (text: string) => void = (text) => process.stdout.write(text)) {}
 
   async send(message: OutboundMessage): Promise<ProviderReceipt> {

@@ -1,11 +1,11 @@
-import { maskPhonesIn } from '../core/e164';
-import { GatewayError } from '../core/errors';
-import type { ProviderOutcome } from '../core/ports';
-import { httpRequest, NoAnswerError, type HttpAnswer } from './http-request';
+import { GatewayError } from '../../core/errors';
+import type { ProviderOutcome } from '../../core/ports';
+import { httpRequest, NoAnswerError, type HttpAnswer } from '../../adapters/http-request';
+import { mapTwilioError } from './errors';
 
 /**
  * The two Twilio REST calls the gateway makes (create Message, create Call), as plain HTTPS
- * requests (http-request.ts says why not `fetch`).
+ * requests (lambda/adapters/http-request.ts says why not `fetch`).
  *
  * Written by hand on purpose: the `twilio` client bundles to 3.8 MB and costs ~260 ms of every
  * cold start, for two form-encoded POSTs. Connections are kept alive, so warm invocations reuse
@@ -35,17 +35,6 @@ export interface TwilioRestOptions {
   backoffMs?: (retryAfterMs: number | undefined) => number;
 }
 
-/**
- * Twilio error codes with a meaning in the contract (docs/api.md; docs/operations.md lists them).
- * Invalid numbers: 21211 invalid 'To', 21614 not a mobile (SMS); 13223 invalid format, 13224
- * number Twilio cannot call or invalid, 21217 not a valid number, 21401 invalid phone number
- * (calls). Refused destinations: 21408 SMS geo permission, 21610 the user replied STOP; 21215
- * and 13227 voice geo permission, 21216 call blocked by Twilio.
- */
-const INVALID_RECIPIENT = new Set([21211, 21614, 13223, 13224, 21217, 21401]);
-const DESTINATION_NOT_ALLOWED = new Set([21408, 21610, 21215, 13227, 21216]);
-export const TWILIO_AUTHENTICATION_FAILED = 20003;
-
 const USER_AGENT = 'mfa-sms-gateway/0.1';
 
 function defaultBackoff(retryAfterMs: number | undefined): number {
@@ -54,18 +43,11 @@ function defaultBackoff(retryAfterMs: number | undefined): number {
   return retryAfterMs !== undefined ? Math.max(jitter, retryAfterMs) : jitter;
 }
 
-
 function retryAfterMs(answer: HttpAnswer): number | undefined {
   const header = answer.headers['retry-after'];
   if (!header) return undefined;
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-interface TwilioErrorBody {
-  code?: number;
-  message?: string;
-  more_info?: string;
 }
 
 function readJson(text: string): unknown {
@@ -74,38 +56,6 @@ function readJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Maps a non-2xx Twilio answer to the contract's error (after any retry). Its text quotes
- * Twilio's message with numbers masked; the gateway scrubs the code out (core/send-message.ts).
- */
-export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: number, retryAfterSeconds?: number): GatewayError {
-  const error = (typeof body === 'object' && body !== null ? body : {}) as TwilioErrorBody;
-  const code = typeof error.code === 'number' ? error.code : undefined;
-  const said = typeof error.message === 'string' ? maskPhonesIn(error.message) : undefined;
-  const detail = [said, code !== undefined ? `(Twilio error ${code}${error.more_info ? `, ${error.more_info}` : ''})` : undefined]
-    .filter(Boolean)
-    .join(' ');
-
-  // A 5xx never gets here: `create` answers it as an unknown outcome (see provablyNothing).
-  if (httpStatus === 429) {
-    return new GatewayError('provider_unavailable', `Twilio is unavailable (HTTP ${httpStatus}); try again later.`, {
-      providerCode: code,
-      latencyMs,
-      retryAfterSeconds,
-    });
-  }
-  if (code !== undefined && INVALID_RECIPIENT.has(code)) {
-    return new GatewayError('invalid_recipient', `Twilio cannot reach this number: ${detail}`, { providerCode: code, latencyMs });
-  }
-  if (code !== undefined && DESTINATION_NOT_ALLOWED.has(code)) {
-    return new GatewayError('destination_not_allowed', `Twilio refused this destination: ${detail}`, { providerCode: code, latencyMs });
-  }
-  return new GatewayError('provider_error', `Twilio refused the request (HTTP ${httpStatus}): ${detail || 'no details given'}`, {
-    providerCode: code,
-    latencyMs,
-  });
 }
 
 type Attempt = { answer: HttpAnswer; body: unknown } | { failure: 'timeout' | 'network'; sent: boolean; cause: unknown };
