@@ -88,7 +88,9 @@ export class AwsSms extends Construct {
 
     // Encrypted, unlike the alarm topic: every event carries the full destination phone number,
     // which the gateway otherwise never stores in clear (logs mask it, the state table hashes it),
-    // and SNS keeps an event until the status Lambda takes it (retrying for hours while it fails).
+    // and SNS stores each event until Lambda has taken it. AWS advises it for private data
+    // (https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms-iam-policy-auto.html);
+    // the key costs $1 a month.
     // A customer-managed key, since AWS End User Messaging cannot use the AWS-managed SNS key:
     // its policy cannot be changed to let sms-voice.amazonaws.com in (user guide, "Amazon SNS
     // access policy", https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-sns-creating-role.html).
