@@ -151,11 +151,12 @@ export class AwsSms extends Construct {
   }
 
   /**
-   * Exactly the send actions on the origination identity and the configuration set: IAM
-   * authorizes a SendTextMessage or SendVoiceMessage against every resource the request names
-   * (the Service Authorization Reference lists both resource types for both actions), and the
-   * send names the two. A sender ID cannot place calls (SendVoiceMessage takes phone numbers and
-   * pools only), so it gets SendTextMessage alone.
+   * Exactly the send actions on the origination identity and the configuration set, the two
+   * resources every send names: the Service Authorization Reference lists configuration-set,
+   * phone-number and pool as resource types of both SendTextMessage and SendVoiceMessage (and
+   * sender-id of SendTextMessage), and IAM authorizes a request against each resource it names.
+   * A sender ID cannot place calls (SendVoiceMessage takes phone numbers and pools only), so it
+   * gets SendTextMessage alone.
    */
   grantSend(grantee: iam.IGrantable): iam.Grant {
     const actions = ['sms-voice:SendTextMessage'];
