@@ -8,6 +8,7 @@ import { voicelessTemplates } from '../lambda/providers/twilio/say-voice';
 import { ENV, OUTPUT_KEYS } from '../shared/names';
 import type { GatewayConfig } from './config';
 import { GatewayAlarms } from './constructs/alarms';
+import { AwsSms } from './constructs/aws-sms';
 import { GatewayDashboard } from './constructs/dashboard';
 import { GatewayApi } from './constructs/gateway-api';
 import { GatewayFunction } from './constructs/gateway-function';
@@ -74,6 +75,8 @@ export class SmsGatewayStack extends Stack {
         ...(config.rateLimits !== undefined && { [ENV.rateLimits]: config.rateLimits }),
         ...(config.allowedCountries !== undefined && { [ENV.allowedCountries]: config.allowedCountries }),
         ...(config.voiceMachineDetection !== undefined && { [ENV.voiceMachineDetection]: config.voiceMachineDetection ? 'on' : 'off' }),
+        ...(config.providers !== undefined && { [ENV.providers]: config.providers }),
+        ...(config.providerRoutes !== undefined && { [ENV.providerRoutes]: config.providerRoutes }),
       },
     });
     const status = new GatewayFunction(this, 'Status', {
@@ -87,6 +90,23 @@ export class SmsGatewayStack extends Stack {
     gatewaySecret.grantRead(status.role);
     state.grantItemAccess(send.role);
     state.grantDeliveryLedger(status.role);
+
+    // AWS End User Messaging, only when awsSms names an origination identity: with it off, the
+    // template is what it was before the second provider existed.
+    const awsSms =
+      config.awsSms &&
+      new AwsSms(this, 'AwsSms', {
+        originationIdentity: config.awsSms.originationIdentity,
+        configurationSetName: config.awsSms.configurationSet ?? this.stackName,
+        topicName: `${this.stackName}-aws-sms-events`,
+        statusFunction: status.function,
+      });
+    if (awsSms) {
+      send.function.addEnvironment(ENV.awsSmsOriginationIdentity, awsSms.originationIdentityArn);
+      send.function.addEnvironment(ENV.awsSmsConfigurationSet, awsSms.configurationSet.configurationSetRef.configurationSetName);
+      status.function.addEnvironment(ENV.awsSmsEventTopicArn, awsSms.topic.topicArn);
+      awsSms.grantSend(send.role);
+    }
 
     http.addRoute('Messages', MESSAGES_PATH, send.function, 'The send Lambda verifies a Standard Webhooks signature (HMAC-SHA256 with the shared whsec_ key) on every request;');
     http.addRoute('TwilioStatus', STATUS_PATH, status.function, 'The status Lambda verifies the X-Twilio-Signature (HMAC-SHA1 with the Twilio auth token) on every callback;');
@@ -108,6 +128,7 @@ export class SmsGatewayStack extends Stack {
       topic,
       failureRateThreshold: config.failureRateThreshold,
       burstCeiling: config.burstCeiling,
+      failover: awsSms !== undefined,
     });
     const dashboardName = this.stackName;
     new GatewayDashboard(this, 'Dashboard', {
@@ -118,6 +139,7 @@ export class SmsGatewayStack extends Stack {
       api: http.api,
       alarms: alarms.all(),
       failureRateThreshold: config.failureRateThreshold,
+      perProvider: awsSms !== undefined,
     });
 
     new CfnOutput(this, OUTPUT_KEYS.messagesUrl, {
@@ -135,5 +157,12 @@ export class SmsGatewayStack extends Stack {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`,
     });
     new CfnOutput(this, OUTPUT_KEYS.stateTableName, { description: 'DynamoDB table for idempotency, rate limits and counted delivery statuses', value: state.table.tableName });
+    if (awsSms) {
+      new CfnOutput(this, OUTPUT_KEYS.awsSmsOriginationIdentity, { description: 'AWS End User Messaging: the origination identity the gateway sends from', value: awsSms.originationIdentityArn });
+      new CfnOutput(this, OUTPUT_KEYS.awsSmsConfigurationSet, {
+        description: 'AWS End User Messaging: the configuration set every send names, whose events reach the status Lambda',
+        value: awsSms.configurationSet.configurationSetRef.configurationSetName,
+      });
+    }
   }
 }

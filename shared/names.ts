@@ -27,6 +27,8 @@ export const ENV = {
   awsSmsOriginationIdentity: 'AWS_SMS_ORIGINATION_IDENTITY',
   /** AWS End User Messaging: the configuration set whose event destination reports delivery (issue 13). */
   awsSmsConfigurationSet: 'AWS_SMS_CONFIGURATION_SET',
+  /** The SNS topic of that event destination: the status Lambda takes AWS's events from it alone (issue 13). */
+  awsSmsEventTopicArn: 'AWS_SMS_EVENT_TOPIC_ARN',
   /** The AWS SDKs' per-service endpoint variables: tests and `npm start` point them at loopback. */
   awsSmsEndpointUrl: 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2',
   dynamoDbEndpointUrl: 'AWS_ENDPOINT_URL_DYNAMODB',
@@ -85,6 +87,12 @@ export const OUTPUT_KEYS = {
   alarmTopicArn: 'AlarmTopicArn',
   dashboardUrl: 'DashboardUrl',
   stateTableName: 'StateTableName',
+  /**
+   * With AWS End User Messaging on (issue 13): the ARN the send Lambda sends from, and the
+   * configuration set it names, resolved (the Lambda's environment in the template is not).
+   */
+  awsSmsOriginationIdentity: 'AwsSmsOriginationIdentity',
+  awsSmsConfigurationSet: 'AwsSmsConfigurationSet',
 } as const;
 
 /** The CDK context keys (`-c key=value`, cdk.json) the stack reads (cdk/config.ts), as a user types them. */
@@ -99,16 +107,14 @@ export const CONTEXT_KEYS = [
   'rateLimits',
   'allowedCountries',
   'voiceMachineDetection',
+  /** AWS End User Messaging: its origination identity and configuration set, or `off` (issue 13). */
+  'awsSms',
+  /** PROVIDERS and PROVIDER_ROUTES of the send Lambda. */
+  'providers',
+  'providerRoutes',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
-
-/**
- * AWS End User Messaging's context key (origination identity, configuration set, or off), issue
- * 13. Not read yet, so not in CONTEXT_KEYS: until the stack reads it, `-c awsSms=...` stays an
- * unknown key rather than a setting silently ignored.
- */
-export const AWS_SMS_CONTEXT_KEY = 'awsSms';
 
 /**
  * The gateway's CloudWatch metrics (docs/operations.md, "Metrics"), emitted as EMF by

@@ -17,6 +17,8 @@ export interface GatewayAlarmsProps {
   topic: sns.ITopic;
   failureRateThreshold: number;
   burstCeiling: number;
+  /** Whether more than one provider sends (AWS End User Messaging is on): then a failover alarm. */
+  failover: boolean;
 }
 
 /** 5xx answers in 5 minutes that mean more than one unlucky request. */
@@ -36,6 +38,7 @@ export class GatewayAlarms extends Construct {
   readonly api5xx: cloudwatch.Alarm;
   readonly burst: cloudwatch.Alarm;
   readonly unconfirmed: cloudwatch.Alarm;
+  readonly failover?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: GatewayAlarmsProps) {
     super(scope, id);
@@ -114,6 +117,20 @@ export class GatewayAlarms extends Construct {
       evaluationPeriods: 1,
     });
 
+    if (props.failover) {
+      this.failover = this.alarm('Failover', {
+        alarmName: `${namePrefix}-provider-failover`,
+        alarmDescription:
+          'A provider refused or could not be reached, so at least one message in 5 minutes went to the next provider of ' +
+          'its route (ProviderFailover, by From and To). The codes still went out, but one provider is down or rejecting ' +
+          `the gateway, and the next failure of the other one would cost logins. ${RUNBOOK}.`,
+        metric: metrics.failovers(),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+
     const action = new actions.SnsAction(props.topic);
     for (const alarm of this.all()) {
       alarm.addAlarmAction(action);
@@ -122,7 +139,7 @@ export class GatewayAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    return [this.failureRate, this.sendErrors, this.statusErrors, this.api5xx, this.burst, this.unconfirmed];
+    return [this.failureRate, this.sendErrors, this.statusErrors, this.api5xx, this.burst, this.unconfirmed, ...(this.failover ? [this.failover] : [])];
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {

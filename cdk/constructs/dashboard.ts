@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { METRIC } from '../../shared/names';
-import { CHANNELS, PERIOD, type CountMetric, type GatewayMetrics } from './gateway-metrics';
+import { CHANNELS, FAILOVER_PAIRS, METERED_PROVIDERS, PERIOD, type CountMetric, type GatewayMetrics, type MeteredProvider } from './gateway-metrics';
 
 export interface GatewayDashboardProps {
   dashboardName: string;
@@ -14,9 +14,13 @@ export interface GatewayDashboardProps {
   api: apigwv2.IHttpApi;
   alarms: cloudwatch.IAlarm[];
   failureRateThreshold: number;
+  /** With more than one provider (AWS End User Messaging on): a row of sends and deliveries per provider, and the failovers. */
+  perProvider: boolean;
 }
 
 const OUTCOMES: readonly CountMetric[] = [METRIC.messageSent, METRIC.messageDelivered, METRIC.messageUndelivered, METRIC.messageFailed, METRIC.sendFailed];
+const PROVIDER_OUTCOMES: readonly CountMetric[] = [...OUTCOMES, METRIC.sendUnconfirmed];
+const PROVIDER_TITLES: Record<MeteredProvider, string> = { twilio: 'Twilio', aws: 'AWS End User Messaging' };
 const HEIGHT = 6;
 
 /** One page that answers "are codes reaching people, and if not, why": the alarms' metrics and their breakdowns. */
@@ -33,6 +37,23 @@ export class GatewayDashboard extends Construct {
       ['status', props.statusFunction],
     ] as const;
 
+    // Both channels together: per provider, the question is whether it takes and delivers codes.
+    const providerRow = props.perProvider
+      ? [
+          [
+            ...METERED_PROVIDERS.map((provider) =>
+              graph(
+                `${PROVIDER_TITLES[provider]}: sent / delivered / undelivered / failed / unconfirmed`,
+                8,
+                PROVIDER_OUTCOMES.map((name) => metrics.total(name, name, provider)),
+                { stacked: false },
+              ),
+            ),
+            graph('Failovers to the next provider', 8, FAILOVER_PAIRS.map(([from, to]) => metrics.failover(from, to))),
+          ],
+        ]
+      : [];
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(24),
@@ -46,6 +67,7 @@ export class GatewayDashboard extends Construct {
             { stacked: false },
           ),
         ),
+        ...providerRow,
         [
           graph('Failure rate (%)', 8, [metrics.failureRate()], {
             leftYAxis: { min: 0, max: 100, showUnits: false },

@@ -1,16 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Channel } from '../../lambda/core/send-request';
-import { DIMENSION, METRIC } from '../../shared/names';
+import { DIMENSION, METRIC, PROVIDER } from '../../shared/names';
 
 /**
  * The gateway's EMF metrics (docs/operations.md, "Metrics") as CloudWatch metric objects, named
  * by shared/names.ts as the Lambdas emit them, shared by the alarms and the dashboard so both
- * read exactly the same series. Every per-channel metric uses the `Channel`-only dimension set;
- * totals are metric math over both channels.
+ * read exactly the same series. Every per-channel metric uses the `Channel`-only dimension set,
+ * and the per-provider ones `Channel`+`Provider`; totals are metric math over both channels.
  */
 
 export const CHANNELS: readonly Channel[] = ['sms', 'voice'];
+/** The providers the metrics name, which may fail over to each other (console only prints, locally). */
+export const METERED_PROVIDERS = [PROVIDER.twilio, PROVIDER.aws] as const;
+export type MeteredProvider = (typeof METERED_PROVIDERS)[number];
 export const PERIOD = Duration.minutes(5);
 /** The failure rate is only meaningful over enough messages: fewer attempts count as 0 %. */
 export const MIN_ATTEMPTS_FOR_RATE = 5;
@@ -22,14 +25,15 @@ export type CountMetric = (typeof METRIC)[
 export class GatewayMetrics {
   constructor(readonly namespace: string) {}
 
-  count(metricName: CountMetric, channel: Channel): cloudwatch.Metric {
+  /** The `Channel` series, or with a provider the `Channel`+`Provider` one. */
+  count(metricName: CountMetric, channel: Channel, provider?: MeteredProvider): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { [DIMENSION.channel]: channel },
+      dimensionsMap: { [DIMENSION.channel]: channel, ...(provider && { [DIMENSION.provider]: provider }) },
       statistic: cloudwatch.Stats.SUM,
       period: PERIOD,
-      label: `${metricName} (${channel})`,
+      label: `${metricName} (${provider ? `${channel}, ${provider}` : channel})`,
     });
   }
 
@@ -45,18 +49,27 @@ export class GatewayMetrics {
     });
   }
 
-  /** One metric summed over both channels; a channel without data counts as 0. */
-  total(metricName: CountMetric, label = `${metricName} (all channels)`): cloudwatch.MathExpression {
+  /** One metric summed over both channels (of one provider, if given); a channel without data counts as 0. */
+  total(metricName: CountMetric, label = `${metricName} (all channels)`, provider?: MeteredProvider): cloudwatch.MathExpression {
     const id = metricName.charAt(0).toLowerCase() + metricName.slice(1);
-    const usingMetrics = Object.fromEntries(CHANNELS.map((channel) => [`${id}_${channel}`, this.count(metricName, channel)]));
-    return new cloudwatch.MathExpression({
-      expression: Object.keys(usingMetrics)
-        .map((key) => `FILL(${key}, 0)`)
-        .join(' + '),
-      usingMetrics,
+    return sum(Object.fromEntries(CHANNELS.map((channel) => [`${id}_${channel}`, this.count(metricName, channel, provider)])), label);
+  }
+
+  /** ProviderFailover from one provider to the next (dimensions `From`, `To`). */
+  failover(from: MeteredProvider, to: MeteredProvider): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: METRIC.providerFailover,
+      dimensionsMap: { [DIMENSION.from]: from, [DIMENSION.to]: to },
+      statistic: cloudwatch.Stats.SUM,
       period: PERIOD,
-      label,
+      label: `${from} to ${to}`,
     });
+  }
+
+  /** Every ProviderFailover, whichever way; a pair without data counts as 0. */
+  failovers(): cloudwatch.MathExpression {
+    return sum(Object.fromEntries(FAILOVER_PAIRS.map(([from, to]) => [`failover_${from}_${to}`, this.failover(from, to)])), 'Failovers (all providers)');
   }
 
   /**
@@ -111,4 +124,20 @@ export class GatewayMetrics {
   private quotedNamespace(): string {
     return `"${this.namespace}"`;
   }
+}
+
+/** Every ordered pair of two sending providers: a failover's From and To. */
+export const FAILOVER_PAIRS: readonly (readonly [MeteredProvider, MeteredProvider])[] = METERED_PROVIDERS.flatMap((from) =>
+  METERED_PROVIDERS.filter((to) => to !== from).map((to) => [from, to] as const),
+);
+
+function sum(usingMetrics: Record<string, cloudwatch.IMetric>, label: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((key) => `FILL(${key}, 0)`)
+      .join(' + '),
+    usingMetrics,
+    period: PERIOD,
+    label,
+  });
 }

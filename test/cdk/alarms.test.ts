@@ -1,5 +1,5 @@
 import { MIN_ATTEMPTS_FOR_RATE } from '../../cdk/constructs/gateway-metrics';
-import { logicalIdOf, resourcesOfType, synthGateway, type CfnResourceJson, type Synthesized, removeAssemblies } from './synth';
+import { dashboardWidgets, logicalIdOf, resourcesOfType, synthGateway, type CfnResourceJson, type Synthesized, removeAssemblies } from './synth';
 
 /**
  * The six alarms and the dashboard, synthesized with non-default alarm context so the tests
@@ -169,10 +169,7 @@ describe('dashboard', () => {
   beforeAll(() => {
     const [, dashboard] = resourcesOfType(s.json, 'AWS::CloudWatch::Dashboard')[0];
     expect(dashboard.Properties!.DashboardName).toBe('MfaSmsGateway');
-    // The body is a Fn::Join of JSON text and references; references become "<ref:Id>" strings.
-    const parts = dashboard.Properties!.DashboardBody['Fn::Join'][1] as unknown[];
-    const text = parts.map((part) => (typeof part === 'string' ? part : `<ref:${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
-    widgets = JSON.parse(text).widgets;
+    widgets = dashboardWidgets(s.json);
   });
 
   const titled = (title: string) => {

@@ -87,6 +87,9 @@ describe('synth fails before building anything', () => {
     ['rateLimits', 'recipient:5'],
     ['allowedCountries', 'US,XX'],
     ['voiceMachineDetection', 'yes'],
+    ['awsSms', '+15017122661'],
+    ['providers', 'twilio,sms'],
+    ['providerRoutes', 'IN=aws'],
   ])('on a bad %s, with a message naming it', (key, value) => {
     expect(() => buildGatewayApp(new App({ context: { [key]: value } }))).toThrow(`Invalid CDK context "${key}"`);
   });
@@ -118,13 +121,15 @@ describe('unknown context keys', () => {
     ['alarmemail', 'alarmEmail'],
     ['rateLimit', 'rateLimits'],
     ['throttleBrust', 'throttleBurst'],
+    ['awsSMS', 'awsSms'],
+    ['providerRoute', 'providerRoutes'],
   ])('refuses %s, naming %s', (key, meant) => {
     expect(() => buildGatewayApp(new App({ context: { [key]: 'x' } }))).toThrow(`Unknown CDK context "${key}": did you mean ${meant}?`);
   });
 
   test('lists the settings when nothing is close', () => {
     expect(() => buildGatewayApp(new App({ context: { region: 'eu-west-1' } }))).toThrow(
-      /^Unknown CDK context "region": the gateway's settings are alarmEmail, existingSecretArn, .*allowedCountries, .*voiceMachineDetection\.$/,
+      /^Unknown CDK context "region": the gateway's settings are alarmEmail, existingSecretArn, .*allowedCountries, .*voiceMachineDetection, awsSms, providers, providerRoutes\.$/,
     );
   });
 

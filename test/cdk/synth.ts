@@ -87,3 +87,38 @@ export function referencedIds(value: unknown, into = new Set<string>()): Set<str
   }
   return into;
 }
+
+/** The dashboard's widgets; its body is a Fn::Join of JSON text and references, which become "<ref:…>" strings. */
+export function dashboardWidgets(json: Synthesized['json']): { type: string; width: number; properties: Record<string, any> }[] {
+  const [, dashboard] = resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0];
+  const parts = dashboard.Properties!.DashboardBody['Fn::Join'][1] as unknown[];
+  const text = parts.map((part) => (typeof part === 'string' ? part : `<ref:${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
+  return JSON.parse(text).widgets;
+}
+
+/** A dependency cycle of the template as `A -> B -> A`, or undefined: CloudFormation refuses a template with one. */
+export function dependencyCycle(json: Synthesized['json']): string | undefined {
+  const edges = new Map<string, Set<string>>();
+  for (const [id, resource] of Object.entries(json.Resources)) {
+    const deps = referencedIds(resource.Properties);
+    for (const dep of resource.DependsOn ?? []) deps.add(dep);
+    edges.set(id, new Set([...deps].filter((dep) => dep in json.Resources)));
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, trail: string[]): string | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...trail, id].join(' -> ');
+    state.set(id, 'visiting');
+    for (const dep of edges.get(id)!) {
+      const cycle = visit(dep, [...trail, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
