@@ -1,6 +1,7 @@
 import { ENV } from '../shared/names';
 import { ConfigurationError } from './core/errors';
 import { parseAllowedCountries, parseRateLimits, type RateLimit } from './core/limits-config';
+import { checkOriginationIdentity } from './providers/aws-sms/settings';
 import { parseProviderRoutes, type ProviderRoutes } from './providers/routes';
 
 /**
@@ -17,14 +18,29 @@ export interface RuntimeConfig {
   statusCallbackUrl: string;
   /** Origin of Twilio's REST API, without a trailing slash. */
   twilioApiBaseUrl: string;
+  /** Which providers send, by destination country (PROVIDERS, PROVIDER_ROUTES): whose keys are required. */
+  providerRoutes: ProviderRoutes;
+  /** AWS End User Messaging's settings of the environment (AWS_SMS_*). */
+  awsSms: AwsSmsConfig;
   metricsNamespace: string;
   serviceName: string;
+}
+
+export interface AwsSmsConfig {
+  /** AWS_SMS_ORIGINATION_IDENTITY: the sender, unless the secret names one. */
+  originationIdentity?: string;
+  /** AWS_SMS_CONFIGURATION_SET: the configuration set every send names. */
+  configurationSet?: string;
+  /** AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 (or AWS_ENDPOINT_URL): replaces https://sms-voice.<region>.amazonaws.com. */
+  endpointUrl?: string;
 }
 
 /** What the status Lambda needs on top: the state table, where it remembers the statuses it counted. */
 export interface StatusConfig extends RuntimeConfig {
   /** DynamoDB table for idempotency records, rate-limit counters and counted delivery statuses. */
   stateTable: string;
+  /** AWS_SMS_EVENTS_TOPIC_ARN: the only SNS topic whose delivery events are read. */
+  awsSmsEventsTopicArn?: string;
 }
 
 /** What the send Lambda needs on top: the state table and the fraud-protection settings. */
@@ -34,8 +50,6 @@ export interface SendConfig extends StatusConfig {
   allowedCountries: string[];
   /** Answering-machine detection on calls (docs/voice.md): off unless VOICE_MACHINE_DETECTION=on, as Twilio charges for it. */
   voiceMachineDetection: boolean;
-  /** Which providers send, by destination country (PROVIDERS, PROVIDER_ROUTES). */
-  providerRoutes: ProviderRoutes;
 }
 
 type Env = Record<string, string | undefined>;
@@ -86,6 +100,24 @@ export function isLambda(env: Env = process.env): boolean {
   return value(env, 'AWS_LAMBDA_FUNCTION_NAME') !== undefined;
 }
 
+// The API reference's constraints on ConfigurationSetName (a name or an ARN) and SNS topic ARNs.
+const CONFIGURATION_SET = /^[A-Za-z0-9_:/-]{1,256}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function readAwsSmsConfig(env: Env): AwsSmsConfig {
+  const configurationSet = value(env, ENV.awsSmsConfigurationSet);
+  if (configurationSet !== undefined && !CONFIGURATION_SET.test(configurationSet)) {
+    throw new ConfigurationError(ENV.awsSmsConfigurationSet, 'must be a configuration set name or ARN (letters, digits, _, -, and : / in an ARN).');
+  }
+  const endpointKey = value(env, ENV.awsSmsEndpointUrl) !== undefined ? ENV.awsSmsEndpointUrl : 'AWS_ENDPOINT_URL';
+  const endpoint = value(env, endpointKey);
+  return {
+    originationIdentity: checkOriginationIdentity(ENV.awsSmsOriginationIdentity, value(env, ENV.awsSmsOriginationIdentity)),
+    configurationSet,
+    endpointUrl: endpoint === undefined ? undefined : httpUrl(endpointKey, endpoint).href,
+  };
+}
+
 export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   const secretArn = value(env, ENV.secretArn);
   if (isLambda(env) && !secretArn) {
@@ -116,6 +148,8 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     secretsExtension: extensionPort && sessionToken ? { port: Number(extensionPort), sessionToken } : undefined,
     statusCallbackUrl,
     twilioApiBaseUrl: baseUrl.origin,
+    providerRoutes: parseProviderRoutes(value(env, ENV.providers), value(env, ENV.providerRoutes)),
+    awsSms: readAwsSmsConfig(env),
     metricsNamespace: value(env, ENV.metricsNamespace) ?? DEFAULT_METRICS_NAMESPACE,
     serviceName: value(env, ENV.serviceName) ?? 'sms-gateway',
   };
@@ -129,7 +163,11 @@ export function readStatusConfig(env: Env = process.env): StatusConfig {
       'is missing: the DynamoDB table for idempotency, rate limits and delivery statuses (`npm start` starts a local one).',
     );
   }
-  return { ...readRuntimeConfig(env), stateTable };
+  const topicArn = value(env, ENV.awsSmsEventsTopicArn);
+  if (topicArn !== undefined && !SNS_TOPIC_ARN.test(topicArn)) {
+    throw new ConfigurationError(ENV.awsSmsEventsTopicArn, 'must be an SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:sms-events.');
+  }
+  return { ...readRuntimeConfig(env), stateTable, awsSmsEventsTopicArn: topicArn };
 }
 
 export function readSendConfig(env: Env = process.env): SendConfig {
@@ -138,6 +176,5 @@ export function readSendConfig(env: Env = process.env): SendConfig {
     rateLimits: parseRateLimits(value(env, ENV.rateLimits)),
     allowedCountries: parseAllowedCountries(value(env, ENV.allowedCountries)),
     voiceMachineDetection: parseMachineDetection(value(env, ENV.voiceMachineDetection)),
-    providerRoutes: parseProviderRoutes(value(env, ENV.providers), value(env, ENV.providerRoutes)),
   };
 }

@@ -1,3 +1,4 @@
+import { PROVIDER, type ProviderName } from '../../shared/names';
 import { GatewayError } from './errors';
 import { parseE164, type PhoneNumber } from './phone';
 
@@ -45,7 +46,12 @@ export interface SendRequest {
   ip?: string;
   userAgent?: string;
   tenant?: string;
+  /** Send through this provider only, without failover (`sms-gateway send-test --provider`). */
+  provider?: ProviderName;
 }
+
+/** What the body's `provider` may name: the providers that send (console mode is no choice). */
+export const FORCEABLE_PROVIDERS: readonly ProviderName[] = [PROVIDER.twilio, PROVIDER.aws];
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -123,6 +129,11 @@ export function validateSendRequest(body: Record<string, unknown>): SendRequest 
     throw invalid('Field "factor_type" must be "first" or "second".');
   }
 
+  const provider = optionalString(body, 'provider');
+  if (provider !== undefined && !(FORCEABLE_PROVIDERS as readonly string[]).includes(provider)) {
+    throw invalid(`Field "provider" must be ${FORCEABLE_PROVIDERS.map((name) => `"${name}"`).join(' or ')}.`);
+  }
+
   return {
     recipient,
     code,
@@ -138,5 +149,6 @@ export function validateSendRequest(body: Record<string, unknown>): SendRequest 
     ip: optionalString(body, 'ip', 64),
     userAgent: optionalString(body, 'user_agent'),
     tenant: optionalString(body, 'tenant'),
+    provider: provider as ProviderName | undefined,
   };
 }

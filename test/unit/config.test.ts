@@ -23,6 +23,8 @@ describe('readRuntimeConfig', () => {
       secretArn: undefined,
       statusCallbackUrl: 'http://localhost:3000/twilio/status',
       twilioApiBaseUrl: 'https://api.twilio.com',
+      providerRoutes: { fallback: ['twilio'], byCountry: new Map() },
+      awsSms: { originationIdentity: undefined, configurationSet: undefined, endpointUrl: undefined },
       metricsNamespace: 'SmsGateway',
       serviceName: 'sms-gateway',
     });
@@ -44,11 +46,18 @@ describe('readRuntimeConfig', () => {
         TWILIO_API_BASE_URL: 'http://127.0.0.1:4010/',
         POWERTOOLS_METRICS_NAMESPACE: 'Acme/Sms',
         POWERTOOLS_SERVICE_NAME: 'acme-sms',
+        PROVIDERS: 'twilio,aws',
+        PROVIDER_ROUTES: 'IN=aws',
+        AWS_SMS_ORIGINATION_IDENTITY: 'pool-1234567890abcdef1234567890abcdef',
+        AWS_SMS_CONFIGURATION_SET: 'sms-gateway',
+        AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: 'http://127.0.0.1:4011',
       }),
     ).toEqual({
       secretArn: LAMBDA.SECRET_ARN,
       statusCallbackUrl: 'https://sms.example.com/twilio/status',
       twilioApiBaseUrl: 'http://127.0.0.1:4010',
+      providerRoutes: { fallback: ['twilio', 'aws'], byCountry: new Map([['IN', ['aws']]]) },
+      awsSms: { originationIdentity: 'pool-1234567890abcdef1234567890abcdef', configurationSet: 'sms-gateway', endpointUrl: 'http://127.0.0.1:4011/' },
       metricsNamespace: 'Acme/Sms',
       serviceName: 'acme-sms',
     });
@@ -136,10 +145,31 @@ describe('readPort', () => {
   });
 });
 
+describe('AWS End User Messaging settings', () => {
+  it('takes AWS_ENDPOINT_URL when no endpoint of its own is set, as the AWS SDKs do', () => {
+    expect(readRuntimeConfig({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }).awsSms.endpointUrl).toBe('http://127.0.0.1:4566/');
+  });
+
+  it.each([
+    ['AWS_SMS_ORIGINATION_IDENTITY', 'my sender'],
+    ['AWS_SMS_CONFIGURATION_SET', 'sms gateway'],
+    ['AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2', 'localhost:4011'],
+    ['AWS_ENDPOINT_URL', 'ftp://127.0.0.1'],
+  ])('refuses a bad %s, naming it', (key, raw) => {
+    expect(refusal(() => readRuntimeConfig({ [key]: raw })).key).toBe(key);
+  });
+});
+
 describe('readStatusConfig', () => {
   it('adds the state table, where counted delivery statuses are remembered, and requires it', () => {
-    expect(readStatusConfig({ STATE_TABLE: 'sms-gateway-state' })).toEqual({ ...readRuntimeConfig({}), stateTable: 'sms-gateway-state' });
+    expect(readStatusConfig({ STATE_TABLE: 'sms-gateway-state' })).toEqual({ ...readRuntimeConfig({}), stateTable: 'sms-gateway-state', awsSmsEventsTopicArn: undefined });
     expect(refusal(() => readStatusConfig({})).key).toBe('STATE_TABLE');
+  });
+
+  it("reads the topic of AWS End User Messaging's events, and refuses what is not an SNS topic ARN", () => {
+    const topic = 'arn:aws:sns:eu-west-2:111122223333:sms-gateway-events';
+    expect(readStatusConfig({ STATE_TABLE: 't', AWS_SMS_EVENTS_TOPIC_ARN: topic }).awsSmsEventsTopicArn).toBe(topic);
+    expect(refusal(() => readStatusConfig({ STATE_TABLE: 't', AWS_SMS_EVENTS_TOPIC_ARN: 'sms-gateway-events' })).key).toBe('AWS_SMS_EVENTS_TOPIC_ARN');
   });
 });
 
@@ -150,8 +180,8 @@ describe('readSendConfig', () => {
       stateTable: 'sms-gateway-state',
       rateLimits: [{ scope: 'recipient', max: 3, windowSeconds: 3600, label: 'recipient:3/1h' }],
       allowedCountries: ['US', 'CA'],
+      awsSmsEventsTopicArn: undefined,
       voiceMachineDetection: false,
-      providerRoutes: { fallback: ['twilio'], byCountry: new Map() },
     });
   });
 

@@ -86,17 +86,22 @@ export class TwilioRestClient {
     this.backoffMs = options.backoffMs ?? defaultBackoff;
   }
 
-  /** POST /2010-04-01/Accounts/{AccountSid}/Messages.json. Rejects only when nothing was created. */
-  createMessage(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
-    return this.create(auth, 'Messages.json', params);
+  /**
+   * POST /2010-04-01/Accounts/{AccountSid}/Messages.json. Rejects only when nothing was created.
+   * `budgetMs` caps the whole call below its own budget (what a send has left after another
+   * provider refused it).
+   */
+  createMessage(auth: TwilioAuth, params: Record<string, string | undefined>, budgetMs?: number): Promise<ProviderOutcome> {
+    return this.create(auth, 'Messages.json', params, budgetMs);
   }
 
   /** POST /2010-04-01/Accounts/{AccountSid}/Calls.json, likewise. */
-  createCall(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
-    return this.create(auth, 'Calls.json', params);
+  createCall(auth: TwilioAuth, params: Record<string, string | undefined>, budgetMs?: number): Promise<ProviderOutcome> {
+    return this.create(auth, 'Calls.json', params, budgetMs);
   }
 
-  private async create(auth: TwilioAuth, resource: string, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
+  private async create(auth: TwilioAuth, resource: string, params: Record<string, string | undefined>, budgetMs = Infinity): Promise<ProviderOutcome> {
+    const budget = Math.min(this.totalBudgetMs, budgetMs);
     const url = `${this.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(auth.accountSid)}/${resource}`;
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value !== undefined) form.append(key, value);
@@ -112,11 +117,11 @@ export class TwilioRestClient {
 
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let attempt = await this.attempt(url, request, this.attemptTimeoutMs);
+    let attempt = await this.attempt(url, request, Math.min(this.attemptTimeoutMs, budget));
 
     if (provablyNothing(attempt)) {
       const wait = this.backoffMs('answer' in attempt ? retryAfterMs(attempt.answer) : undefined);
-      const remaining = this.totalBudgetMs - elapsed() - wait;
+      const remaining = budget - elapsed() - wait;
       // A retry with less than a second left would most likely time out anyway.
       if (remaining >= 1_000) {
         await new Promise((resolve) => setTimeout(resolve, wait));
