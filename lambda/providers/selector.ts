@@ -84,8 +84,8 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     let refusal: GatewayError | undefined;
-    /** Time spent in refusing providers' APIs: SendLatency counts all of it. */
-    let spentMs = 0;
+    /** Time spent in refusing providers' APIs, when they called one: SendLatency counts all of it. */
+    let spentMs: number | undefined;
     for (const name of this.candidates(message)) {
       if (refusal) {
         const remainingMs = budgetMs - elapsed();
@@ -101,14 +101,14 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
       }
       try {
         const outcome = await this.sendThrough(name, message, keys, refusal ? { budgetMs: Math.round(budgetMs - elapsed()) } : {});
-        return { ...outcome, latencyMs: outcome.latencyMs + spentMs };
+        return { ...outcome, latencyMs: outcome.latencyMs + (spentMs ?? 0) };
       } catch (err) {
         if (!isGatewayError(err)) {
           // A provider that throws anything but a refusal may have sent: an unknown outcome.
           return { outcome: 'unknown', detail: `The ${name} provider failed unexpectedly.`, latencyMs: Math.round(elapsed()), cause: err, provider: name };
         }
         err.details.provider ??= name;
-        spentMs += err.details.latencyMs ?? 0;
+        if (err.details.latencyMs !== undefined) spentMs = (spentMs ?? 0) + err.details.latencyMs;
         refusal = err;
       }
     }

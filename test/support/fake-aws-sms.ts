@@ -243,6 +243,11 @@ export class FakeAwsSms {
     this.scripts.push(...answers);
   }
 
+  /** Scripted answers not yet used. */
+  get pending(): number {
+    return this.scripts.length;
+  }
+
   /**
    * A script for an AWS that takes the message as it normally would (it is in `sent`) but then
    * misbehaves on the way back: answers `delayMs` late, or hangs up without answering.
