@@ -17,7 +17,6 @@ import { loadDeniedRanges } from './core/destinations';
 import { RateLimiter } from './core/rate-limiter';
 import { MessageCatalog } from './core/templates';
 import { createSendHandler } from './handlers/send-handler';
-import { AwsSmsClient } from './providers/aws-sms/client';
 import { AwsSmsProvider } from './providers/aws-sms/provider';
 import { ConsoleProvider } from './providers/console/console-provider';
 import { routedProviders } from './providers/routes';
@@ -39,7 +38,7 @@ const twilio = new TwilioProvider(new TwilioRestClient({ baseUrl: config.twilioA
   machineDetection: config.voiceMachineDetection,
   rereadKeys: async () => (await secrets.get({ refresh: true })).providers.twilio,
 });
-const aws = new AwsSmsProvider(new AwsSmsClient(process.env, { endpoint: config.awsSms.endpointUrl }), { configurationSet: config.awsSms.configurationSet });
+const aws = new AwsSmsProvider(process.env, { endpoint: config.awsSms.endpointUrl, configurationSet: config.awsSms.configurationSet });
 // Console mode only where the keys come from the environment (`npm start`), never in Lambda.
 const providers = { twilio, aws, ...(!config.secretArn && { console: new ConsoleProvider() }) };
 

@@ -15,9 +15,7 @@ import { createSnsStatusHandler } from './handlers/sns-status-handler';
 import { createStatusHandler } from './handlers/status-handler';
 import type { HttpResponse } from './http/api-gateway';
 import { AwsSmsDeliveryEvents } from './providers/aws-sms/delivery-events';
-import { PROVIDER } from '../shared/names';
-import { routedProviders } from './providers/routes';
-import { providerKeysParser } from './providers/secret';
+import { parseProviderKeys } from './providers/secret';
 import { twilioSignatureCheck, TwilioStatusCallbacks } from './providers/twilio/status-callback';
 
 // Per attempt. A slow ledger only costs deduplication (the status is then counted anyway), and
@@ -26,8 +24,6 @@ const LEDGER_TIMEOUT_MS = 500;
 
 const config = readStatusConfig();
 const logger = createLogger(config.serviceName);
-// Only Twilio's keys matter here (its callbacks' signatures): AWS's settings are the send Lambda's.
-const twilioRouted = routedProviders(config.providerRoutes).filter((name) => name === PROVIDER.twilio);
 const deps = {
   logger,
   log: logger,
@@ -37,7 +33,8 @@ const deps = {
 
 const callbacks = createStatusHandler({
   ...deps,
-  callbacks: new TwilioStatusCallbacks(secretsSourceFor(config, providerKeysParser({ routed: twilioRouted })), twilioSignatureCheck(config.statusCallbackUrl)),
+  // Only Twilio's keys matter here, for its callbacks' signatures.
+  callbacks: new TwilioStatusCallbacks(secretsSourceFor(config, parseProviderKeys), twilioSignatureCheck(config.statusCallbackUrl)),
 });
 const events = createSnsStatusHandler({ ...deps, events: new AwsSmsDeliveryEvents(config.awsSmsEventsTopicArn) });
 

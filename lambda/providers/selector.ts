@@ -1,4 +1,4 @@
-import { PROVIDER, type ProviderName } from '../../shared/names';
+import { PROVIDER } from '../../shared/names';
 import { GatewayError, isGatewayError, type ErrorCode } from '../core/errors';
 import { usableCredentials } from '../core/gateway-secrets';
 import type { FailoverTelemetry, Log, MessageProvider, MessageSender, OutboundMessage, SenderOutcome, SendOptions } from '../core/ports';
@@ -18,6 +18,9 @@ export interface Providers {
    */
   console?: MessageProvider<unknown>;
 }
+
+/** The providers that send (console mode only stands in for Twilio). */
+type Sending = keyof ProviderSecrets;
 
 export interface SelectorDependencies {
   telemetry: FailoverTelemetry;
@@ -71,13 +74,13 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
     private readonly deps: SelectorDependencies,
   ) {}
 
-  /** The providers that may send this message, in failover order. */
-  candidates(message: OutboundMessage): readonly ProviderName[] {
-    return message.provider ? [message.provider] : providersFor(this.routes, message.country);
+  /** The providers that may send this message, in failover order (routes.ts and the body's validation name only Twilio and AWS). */
+  candidates(message: OutboundMessage): readonly Sending[] {
+    return (message.provider ? [message.provider] : providersFor(this.routes, message.country)) as Sending[];
   }
 
   async send(message: OutboundMessage, keys: ProviderSecrets): Promise<SenderOutcome> {
-    if (message.provider && !this.configured(message.provider, keys)) {
+    if (message.provider && !this.configured(message.provider as Sending, keys)) {
       throw new GatewayError('invalid_request', `Field "provider" names ${message.provider}, which this gateway has no settings for.`);
     }
     const budgetMs = this.deps.budgetMs ?? SEND_BUDGET_MS;
@@ -118,29 +121,20 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
   }
 
   /** Whether a forced provider has settings: its keys, usable or not, or console mode for Twilio. */
-  private configured(name: ProviderName, keys: ProviderSecrets): boolean {
-    if (name === PROVIDER.twilio) return keys.twilio.credentials !== undefined || keys.twilio.problem !== undefined || this.providers.console !== undefined;
-    if (name === PROVIDER.aws) return keys.aws.credentials !== undefined || keys.aws.problem !== undefined;
-    return false;
+  private configured(name: Sending, keys: ProviderSecrets): boolean {
+    const { credentials, problem } = keys[name];
+    return credentials !== undefined || problem !== undefined || (name === PROVIDER.twilio && this.providers.console !== undefined);
   }
 
   /** One provider's send, with its settings from this request's secret. */
-  private async sendThrough(name: ProviderName, message: OutboundMessage, keys: ProviderSecrets, options: SendOptions): Promise<SenderOutcome> {
-    switch (name) {
-      case PROVIDER.twilio: {
-        // No Twilio keys at all is console mode, where there is a console (locally only); keys
-        // that are there but unusable never are (usableCredentials refuses them, naming the key).
-        const { console } = this.providers;
-        if (console && keys.twilio.credentials === undefined && keys.twilio.problem === undefined) {
-          return { ...(await console.send(message, undefined)), provider: PROVIDER.console };
-        }
-        return { ...(await this.providers.twilio.send(message, usableCredentials(keys.twilio, 'Twilio'), options)), provider: name };
-      }
-      case PROVIDER.aws:
-        return { ...(await this.providers.aws.send(message, usableCredentials(keys.aws, 'AWS End User Messaging'), options)), provider: name };
-      default:
-        // routes.ts and the body's validation accept only the providers above.
-        throw new Error(`No provider ${name} to send through.`);
+  private async sendThrough(name: Sending, message: OutboundMessage, keys: ProviderSecrets, options: SendOptions): Promise<SenderOutcome> {
+    // No Twilio keys at all is console mode, where there is a console (locally only); keys that
+    // are there but unusable never are (usableCredentials refuses them, naming the key).
+    const { console } = this.providers;
+    if (name === PROVIDER.twilio && console && keys.twilio.credentials === undefined && keys.twilio.problem === undefined) {
+      return { ...(await console.send(message, undefined)), provider: PROVIDER.console };
     }
+    const provider = this.providers[name] as MessageProvider<unknown>;
+    return { ...(await provider.send(message, usableCredentials<unknown>(keys[name], name), options)), provider: name };
   }
 }

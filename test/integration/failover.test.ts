@@ -171,7 +171,7 @@ describe('failover from Twilio to AWS', () => {
       aws.script(awsError('ThrottlingException', 'Rate exceeded'), awsError('ThrottlingException', 'Rate exceeded'));
       const response = await send();
       expect(response.status).toBe(503);
-      expect(response.body.error).toEqual({ code: 'provider_unavailable', message: expect.stringContaining('AWS End User Messaging is throttling'), provider_code: 'ThrottlingException' });
+      expect(response.body.error).toEqual({ code: 'provider_unavailable', message: expect.stringContaining('AWS End User Messaging refused the message (ThrottlingException'), provider_code: 'ThrottlingException' });
       expect(awsSent()).toEqual([]);
       expect(failovers(gateway)).toHaveLength(1);
       expect(gateway.output.metrics()).toContainEqual(expect.objectContaining({ Channel: 'sms', Provider: 'aws', SendFailed: 1 }));

@@ -23,8 +23,6 @@ describe('readRuntimeConfig', () => {
       secretArn: undefined,
       statusCallbackUrl: 'http://localhost:3000/twilio/status',
       twilioApiBaseUrl: 'https://api.twilio.com',
-      providerRoutes: { fallback: ['twilio'], byCountry: new Map() },
-      awsSms: { originationIdentity: undefined, configurationSet: undefined, endpointUrl: undefined },
       metricsNamespace: 'SmsGateway',
       serviceName: 'sms-gateway',
     });
@@ -46,18 +44,11 @@ describe('readRuntimeConfig', () => {
         TWILIO_API_BASE_URL: 'http://127.0.0.1:4010/',
         POWERTOOLS_METRICS_NAMESPACE: 'Acme/Sms',
         POWERTOOLS_SERVICE_NAME: 'acme-sms',
-        PROVIDERS: 'twilio,aws',
-        PROVIDER_ROUTES: 'IN=aws',
-        AWS_SMS_ORIGINATION_IDENTITY: 'pool-1234567890abcdef1234567890abcdef',
-        AWS_SMS_CONFIGURATION_SET: 'sms-gateway',
-        AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: 'http://127.0.0.1:4011',
       }),
     ).toEqual({
       secretArn: LAMBDA.SECRET_ARN,
       statusCallbackUrl: 'https://sms.example.com/twilio/status',
       twilioApiBaseUrl: 'http://127.0.0.1:4010',
-      providerRoutes: { fallback: ['twilio', 'aws'], byCountry: new Map([['IN', ['aws']]]) },
-      awsSms: { originationIdentity: 'pool-1234567890abcdef1234567890abcdef', configurationSet: 'sms-gateway', endpointUrl: 'http://127.0.0.1:4011/' },
       metricsNamespace: 'Acme/Sms',
       serviceName: 'acme-sms',
     });
@@ -145,18 +136,23 @@ describe('readPort', () => {
   });
 });
 
-describe('AWS End User Messaging settings', () => {
-  it('takes AWS_ENDPOINT_URL when no endpoint of its own is set, as the AWS SDKs do', () => {
-    expect(readRuntimeConfig({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }).awsSms.endpointUrl).toBe('http://127.0.0.1:4566/');
+describe('AWS End User Messaging settings (send Lambda)', () => {
+  it('reads the sender, the configuration set and the endpoint', () => {
+    const config = readSendConfig({
+      STATE_TABLE: 't',
+      AWS_SMS_ORIGINATION_IDENTITY: 'pool-1234567890abcdef1234567890abcdef',
+      AWS_SMS_CONFIGURATION_SET: 'sms-gateway',
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: 'http://127.0.0.1:4011',
+    });
+    expect(config.awsSms).toEqual({ originationIdentity: 'pool-1234567890abcdef1234567890abcdef', configurationSet: 'sms-gateway', endpointUrl: 'http://127.0.0.1:4011/' });
   });
 
   it.each([
     ['AWS_SMS_ORIGINATION_IDENTITY', 'my sender'],
     ['AWS_SMS_CONFIGURATION_SET', 'sms gateway'],
     ['AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2', 'localhost:4011'],
-    ['AWS_ENDPOINT_URL', 'ftp://127.0.0.1'],
   ])('refuses a bad %s, naming it', (key, raw) => {
-    expect(refusal(() => readRuntimeConfig({ [key]: raw })).key).toBe(key);
+    expect(refusal(() => readSendConfig({ STATE_TABLE: 't', [key]: raw })).key).toBe(key);
   });
 });
 
@@ -180,8 +176,9 @@ describe('readSendConfig', () => {
       stateTable: 'sms-gateway-state',
       rateLimits: [{ scope: 'recipient', max: 3, windowSeconds: 3600, label: 'recipient:3/1h' }],
       allowedCountries: ['US', 'CA'],
-      awsSmsEventsTopicArn: undefined,
       voiceMachineDetection: false,
+      providerRoutes: { fallback: ['twilio'], byCountry: new Map() },
+      awsSms: { originationIdentity: undefined, configurationSet: undefined, endpointUrl: undefined },
     });
   });
 

@@ -1,5 +1,5 @@
-import { aws, locales } from '../../../config/voices.json';
-import { languageChain } from '../../core/templates';
+import { aws } from '../../../config/voices.json';
+import { localeFinder } from '../voice-locale';
 
 /**
  * The Amazon Polly voice of a call through AWS End User Messaging: SendVoiceMessage's VoiceId,
@@ -8,19 +8,12 @@ import { languageChain } from '../../core/templates';
  */
 
 const VOICES: Record<string, string> = aws;
-const LOCALES: Record<string, string | undefined> = locales;
-const BY_TAG = new Map(Object.keys(VOICES).map((locale) => [locale.toLowerCase(), locale]));
+const pollyLocale = localeFinder(VOICES);
 
-/**
- * The voice for a language, following its chain as Twilio's does (say-voice.ts): `es-MX`, then
- * `es`, whose usual locale is `es-ES`. Undefined when no step of the chain has one.
- */
+/** The voice for a language, following its chain as Twilio's does (say-voice.ts); undefined when no step of the chain has one. */
 export function findPollyVoice(tag: string): string | undefined {
-  for (const step of languageChain(tag)) {
-    const locale = BY_TAG.get(step) ?? BY_TAG.get(LOCALES[step]?.toLowerCase() ?? '');
-    if (locale) return VOICES[locale];
-  }
-  return undefined;
+  const locale = pollyLocale(tag);
+  return locale && VOICES[locale];
 }
 
 /** The voice for a rendered message: every template's language has one (the test checks), else English. */

@@ -14,7 +14,7 @@ export interface AwsSmsSettings {
 
 /** OriginationIdentity as the API reference constrains it (1 to 256 of these characters). */
 export const ORIGINATION_IDENTITY = /^[A-Za-z0-9_:/+-]{1,256}$/;
-const IDENTITY_SHAPE = 'a phone number (+15017122661), a phone-number or pool id (pool-...), a sender ID, or the ARN of one';
+const IDENTITY_SHAPE = 'a phone number, a pool or sender ID, or an ARN';
 
 /** Checks AWS_SMS_ORIGINATION_IDENTITY as the environment or the secret holds it; `key` names it. */
 export function checkOriginationIdentity(key: string, value: string | undefined): string | undefined {
@@ -33,10 +33,7 @@ export function parseAwsSmsSettings(
   const identity = checkOriginationIdentity(SECRET_KEY.awsSmsOriginationIdentity, readKey(values, SECRET_KEY.awsSmsOriginationIdentity)) ?? options.defaultIdentity;
   if (identity !== undefined) return { originationIdentity: identity };
   if (!options.required) return undefined;
-  throw new ConfigurationError(
-    ENV.awsSmsOriginationIdentity,
-    `is missing: a route names aws, whose messages are sent from it (${IDENTITY_SHAPE}); set it in the secret or the environment.`,
-  );
+  throw new ConfigurationError(ENV.awsSmsOriginationIdentity, `is missing: ${IDENTITY_SHAPE} to send the messages routed to aws.`);
 }
 
 /** The AWS settings as the secret and the environment hold them: usable, unusable (and why), or absent. */
