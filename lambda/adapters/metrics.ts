@@ -7,11 +7,12 @@ import type { Channel } from '../core/send-request';
 /**
  * CloudWatch metrics as Embedded Metric Format lines on standard output (docs/operations.md,
  * "Metrics"), through Powertools Metrics, named as shared/names.ts names them for the alarms.
- * Each dimension set goes out in its own EMF document, published at once: every metric carries
- * exactly the dimension sets the contract names, nothing is lost if the invocation ends early,
- * and Powertools has no reason to warn about keys shared between dimension sets of one document.
- * Every send and delivery metric that a provider is known for goes out once more with
- * `Channel`+`Provider`, beside the sets the alarms read, which stay as they were.
+ * Each document is published at once: every metric carries exactly the dimension sets the
+ * contract names, and nothing is lost if the invocation ends early. The `Reason` and `ErrorCode`
+ * sets go out in documents of their own (SendLatency is not kept by reason). `Channel` and
+ * `Channel`+`Provider` share one document, with two dimension sets (emitByProvider): half the
+ * output of two documents on every send and report, and the sets the alarms read stay as they
+ * were.
  */
 
 export function createMetrics(namespace: string, serviceName: string): Metrics {
@@ -60,10 +61,19 @@ export class MetricsTelemetry implements SendTelemetry, DeliveryTelemetry, Failo
     this.emit({ [DIMENSION.from]: from, [DIMENSION.to]: to }, [METRIC.providerFailover, MetricUnit.Count, 1]);
   }
 
-  /** The measures by `Channel`, and by `Channel`+`Provider` when the provider is known. */
+  /**
+   * The measures by `Channel`, and by `Channel`+`Provider` when the provider is known, in one
+   * document. Powertools writes each dimension set of `addDimensions` with the default dimensions
+   * in front, and warns about a key in two sets: so `Channel` is the default for this one
+   * document, and the sets are `{}` and `{Provider}`.
+   */
   private emitByProvider(channel: Channel, provider: ProviderName | undefined, ...measures: Measure[]): void {
-    this.emit({ [DIMENSION.channel]: channel }, ...measures);
-    if (provider) this.emit({ [DIMENSION.channel]: channel, [DIMENSION.provider]: provider }, ...measures);
+    if (!provider) return this.emit({ [DIMENSION.channel]: channel }, ...measures);
+    this.metrics.setDefaultDimensions({ [DIMENSION.channel]: channel });
+    this.metrics.addDimensions({}).addDimensions({ [DIMENSION.provider]: provider });
+    for (const [name, unit, value] of measures) this.metrics.addMetric(name, unit, value);
+    this.metrics.publishStoredMetrics();
+    this.metrics.clearDefaultDimensions();
   }
 
   private emit(dimensions: Dimensions, ...measures: Measure[]): void {

@@ -100,7 +100,7 @@ describe('fault 1: Twilio accepts the message but answers after the 5 s attempt 
       expect(first.body).toEqual({ id, status: 'unconfirmed', channel: 'sms', provider: 'twilio' });
       expect(again.status).toBe(202);
       expect(again.body).toEqual(first.body);
-      expect(metricSummary(metrics)).toEqual(['SendUnconfirmed[Channel]', 'SendLatency[Channel]', 'SendUnconfirmed[Channel,Provider]', 'SendLatency[Channel,Provider]']);
+      expect(metricSummary(metrics)).toEqual(['SendUnconfirmed[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
       expect(metrics[0]).toMatchObject({ Channel: 'sms', SendUnconfirmed: 1 });
       expect(gateway.output.logs()).toContainEqual(expect.objectContaining({ message: 'message outcome unknown', outcome: 'unconfirmed', recipient: '+1415***0123' }));
     });

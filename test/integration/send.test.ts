@@ -54,7 +54,7 @@ describe('sending', () => {
       Body: "482913 is your Acme verification code. Don't share it with anyone.",
       StatusCallback: gateway.statusCallbackUrl,
     });
-    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]', 'MessageSent[Channel,Provider]', 'SendLatency[Channel,Provider]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'sms', MessageSent: 1 });
   });
 
@@ -71,7 +71,7 @@ describe('sending', () => {
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Mia-Neural" language="es-MX"><break time="1000ms"/>' +
         `Hola. Tu código de verificación es: ${digits}.<break time="1500ms"/>${digits}<break time="1500ms"/>${digits}</Say></Response>`,
     );
-    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]', 'MessageSent[Channel,Provider]', 'SendLatency[Channel,Provider]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'voice' });
   });
 
@@ -225,9 +225,9 @@ describe('refusals (every row of the contract table)', () => {
       const response = await post(`${mgOnly.url}/messages`, text, signedHeaders(secret, text));
       await expectError(response, 501, 'channel_unavailable');
       expect(twilio.requests.length).toBe(before);
-      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel]', 'SendFailed[Channel,Provider]', 'SendFailed[Channel,Reason]']);
-      expect(mgOnly.output.metrics()[1]).toMatchObject({ Channel: 'voice', Provider: 'twilio', SendFailed: 1 });
-      expect(mgOnly.output.metrics()[2]).toMatchObject({ Channel: 'voice', Reason: 'channel_unavailable', SendFailed: 1 });
+      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel|Channel,Provider]', 'SendFailed[Channel,Reason]']);
+      expect(mgOnly.output.metrics()[0]).toMatchObject({ Channel: 'voice', Provider: 'twilio', SendFailed: 1 });
+      expect(mgOnly.output.metrics()[1]).toMatchObject({ Channel: 'voice', Reason: 'channel_unavailable', SendFailed: 1 });
     } finally {
       await mgOnly.close();
     }
@@ -294,7 +294,7 @@ describe('unknown outcomes: 202 unconfirmed, never sent again', () => {
     unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(twilio.requests.length - before).toBe(1);
-    expect(metricSummary(gateway.output.metrics())).toEqual(['SendUnconfirmed[Channel]', 'SendLatency[Channel]', 'SendUnconfirmed[Channel,Provider]', 'SendLatency[Channel,Provider]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['SendUnconfirmed[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
   });
 
   it('when Twilio hangs up after reading the request', async () => {

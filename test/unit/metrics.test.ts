@@ -18,17 +18,21 @@ beforeEach(() => {
 
 afterEach(() => output.stop());
 
-/** One EMF document with a single dimension set. */
-function emf(dimensions: Record<string, string>, metrics: [name: string, unit: string, value: number][]) {
+/** One EMF document with a single dimension set, or the sets given. */
+function emf(dimensions: Record<string, string>, metrics: [name: string, unit: string, value: number][], sets: string[][] = [Object.keys(dimensions)]) {
   return {
     _aws: {
       Timestamp: expect.any(Number),
-      CloudWatchMetrics: [{ Namespace: NAMESPACE, Dimensions: [Object.keys(dimensions)], Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) }],
+      CloudWatchMetrics: [{ Namespace: NAMESPACE, Dimensions: sets, Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) }],
     },
     ...dimensions,
     ...Object.fromEntries(metrics.map(([name, , value]) => [name, value])),
   };
 }
+
+/** The document of a send or delivery metric whose provider is known: by Channel, and by Channel and Provider. */
+const byProvider = (channel: string, provider: string, metrics: [name: string, unit: string, value: number][]) =>
+  emf({ Channel: channel, Provider: provider }, metrics, [['Channel'], ['Channel', 'Provider']]);
 
 /** Every line written, parsed: the tests expect nothing but EMF documents (no Powertools warnings). */
 function documents(): unknown[] {
@@ -43,7 +47,7 @@ describe('MetricsTelemetry', () => {
       ['MessageSent', 'Count', 1],
       ['SendLatency', 'Milliseconds', 412],
     ];
-    expect(documents()).toEqual([emf({ Channel: 'sms' }, measures), emf({ Channel: 'sms', Provider: 'twilio' }, measures)]);
+    expect(documents()).toEqual([byProvider('sms', 'twilio', measures)]);
   });
 
   it('counts a send whose outcome is unknown with its latency, by channel, and by channel and provider', () => {
@@ -52,7 +56,7 @@ describe('MetricsTelemetry', () => {
       ['SendUnconfirmed', 'Count', 1],
       ['SendLatency', 'Milliseconds', 5_003],
     ];
-    expect(documents()).toEqual([emf({ Channel: 'voice' }, measures), emf({ Channel: 'voice', Provider: 'aws' }, measures)]);
+    expect(documents()).toEqual([byProvider('voice', 'aws', measures)]);
   });
 
   it('counts an unknown outcome by channel only when no provider is named (the selector itself failed)', () => {
@@ -79,16 +83,12 @@ describe('MetricsTelemetry', () => {
       ['SendFailed', 'Count', 1],
       ['SendLatency', 'Milliseconds', 1_234],
     ];
-    expect(documents()).toEqual([
-      emf({ Channel: 'sms' }, measures),
-      emf({ Channel: 'sms', Provider: 'aws' }, measures),
-      emf({ Channel: 'sms', Reason: 'provider_error' }, [['SendFailed', 'Count', 1]]),
-    ]);
+    expect(documents()).toEqual([byProvider('sms', 'aws', measures), emf({ Channel: 'sms', Reason: 'provider_error' }, [['SendFailed', 'Count', 1]])]);
   });
 
   it('counts a delivered message by channel, and by channel and provider', () => {
     telemetry.delivery('sms', 'delivered', 'none', 'aws');
-    expect(documents()).toEqual([emf({ Channel: 'sms' }, [['MessageDelivered', 'Count', 1]]), emf({ Channel: 'sms', Provider: 'aws' }, [['MessageDelivered', 'Count', 1]])]);
+    expect(documents()).toEqual([byProvider('sms', 'aws', [['MessageDelivered', 'Count', 1]])]);
   });
 
   it.each([
@@ -96,11 +96,7 @@ describe('MetricsTelemetry', () => {
     ['failed', 'MessageFailed', '30008'],
   ] as const)('counts %s messages by channel, by channel and provider, and by channel and error code', (outcome, metric, errorCode) => {
     telemetry.delivery('sms', outcome, errorCode, 'twilio');
-    expect(documents()).toEqual([
-      emf({ Channel: 'sms' }, [[metric, 'Count', 1]]),
-      emf({ Channel: 'sms', Provider: 'twilio' }, [[metric, 'Count', 1]]),
-      emf({ Channel: 'sms', ErrorCode: errorCode }, [[metric, 'Count', 1]]),
-    ]);
+    expect(documents()).toEqual([byProvider('sms', 'twilio', [[metric, 'Count', 1]]), emf({ Channel: 'sms', ErrorCode: errorCode }, [[metric, 'Count', 1]])]);
   });
 
   it('writes ErrorCode none when the provider gave no code', () => {
@@ -118,14 +114,20 @@ describe('MetricsTelemetry', () => {
     telemetry.delivery('sms', 'failed', '30008', 'twilio');
     telemetry.messageSent('sms', 7, 'aws');
     const docs = documents();
-    expect(docs).toHaveLength(7);
-    expect(docs[5]).toEqual(
-      emf({ Channel: 'sms' }, [
+    expect(docs).toHaveLength(5);
+    expect(docs[4]).toEqual(
+      byProvider('sms', 'aws', [
         ['MessageSent', 'Count', 1],
         ['SendLatency', 'Milliseconds', 7],
       ]),
     );
-    expect(docs[4]).toEqual(emf({ Channel: 'sms', ErrorCode: '30008' }, [['MessageFailed', 'Count', 1]]));
+    expect(docs[3]).toEqual(emf({ Channel: 'sms', ErrorCode: '30008' }, [['MessageFailed', 'Count', 1]]));
+    expect(docs[0]).toEqual(
+      emf({ Channel: 'voice' }, [
+        ['SendFailed', 'Count', 1],
+        ['SendLatency', 'Milliseconds', 5],
+      ]),
+    );
   });
 
   it('never adds a service dimension', () => {

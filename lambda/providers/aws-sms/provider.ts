@@ -107,7 +107,7 @@ export class AwsSmsProvider implements MessageProvider<AwsSmsSettings> {
    */
   private async call(operation: string, input: Record<string, unknown>, budgetMs = Infinity): Promise<ProviderOutcome> {
     if (!this.credentials) {
-      throw new GatewayError('configuration_error', `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed to send through ${AWS_SMS}.`);
+      throw new GatewayError('configuration_error', `${AWS_SMS} needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`);
     }
     const body = JSON.stringify(input);
     const signed = sign(

@@ -10,8 +10,8 @@ import { DIGIT_PAUSE_MS, type ScriptPart } from '../../core/voice-script';
 /** SendVoiceMessage's limit for an SSML body, tags included (API reference, MessageBody). */
 export const MAX_SSML_LENGTH = 6000;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const escape = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]);
+// Text between tags: only these three need escaping (no text goes into an attribute).
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const pause = (ms: number) => `<break time="${ms}ms"/>`;
 
 export function voiceSsml(script: readonly ScriptPart[]): string {
