@@ -94,13 +94,8 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
         const remainingMs = budgetMs - elapsed();
         if (!mayFailOver(refusal) || remainingMs < MIN_FAILOVER_MS) break;
         this.deps.telemetry.providerFailover(refusal.details.provider!, name);
-        this.deps.log.warn('provider failover', {
-          from: refusal.details.provider,
-          to: name,
-          reason: refusal.code,
-          providerCode: refusal.details.providerCode,
-          detail: refusal.message,
-        });
+        // Not the refusal's text: it may quote the message, and only the use case can scrub the code out.
+        this.deps.log.warn('provider failover', { from: refusal.details.provider, to: name, reason: refusal.code, providerCode: refusal.details.providerCode });
       }
       try {
         const outcome = await this.sendThrough(name, message, keys, refusal ? { budgetMs: Math.round(budgetMs - elapsed()) } : {});

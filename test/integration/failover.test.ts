@@ -115,6 +115,17 @@ describe('failover from Twilio to AWS', () => {
     });
   });
 
+  it("logs no code when Twilio's refusal quotes the message before AWS sends it", async () => {
+    await withGateway({}, async ({ gateway, send, awsSent }) => {
+      twilio.script(twilioError(400, 21608, 'Message "482913 is your code" cannot go to an unverified number.'));
+      const response = await send();
+      expect(response.body.provider).toBe('aws');
+      expect(awsSent()).toHaveLength(1);
+      expect(gateway.output.logs()).toContainEqual(expect.objectContaining({ message: 'provider failover', providerCode: 21608 }));
+      expect(gateway.output.text).not.toContain('482913');
+    });
+  });
+
   it('answers 202 unconfirmed, and does not try AWS, when Twilio times out: it may have sent', async () => {
     await withGateway({}, async ({ gateway, send, awsSent }) => {
       twilio.script(twilio.accepting({ delayMs: 6_000 }));

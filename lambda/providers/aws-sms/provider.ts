@@ -11,9 +11,9 @@ import { voiceSsml } from './ssml';
 /**
  * Sends through AWS End User Messaging SMS and Voice v2: an SMS with SendTextMessage, a call that
  * reads the script with SendVoiceMessage (SSML, in the Polly voice of the message's language),
- * both from the origination identity of the settings, as SigV4-signed HTTPS requests (`aws4`), the way lambda/adapters/
- * dynamodb-client.ts talks to DynamoDB and for the same reason: no AWS SDK to load on the send
- * path (docs/benchmarks.md). The protocol is AWS JSON 1.0 (the service model's `protocol`):
+ * both from the origination identity of the settings, as SigV4-signed HTTPS requests (`aws4`),
+ * the way lambda/adapters/dynamodb-client.ts talks to DynamoDB and for the same reason: no AWS
+ * SDK to load on the send path (docs/benchmarks.md). The protocol is AWS JSON 1.0 (the service model's `protocol`):
  * `POST /`, `Content-Type: application/x-amz-json-1.0`, `X-Amz-Target:
  * PinpointSMSVoiceV2.<Operation>`, signed for the service `sms-voice`, the input as a JSON
  * object; an error is a non-2xx answer naming its type in `__type` (or `code`, or the
@@ -21,12 +21,11 @@ import { voiceSsml } from './ssml';
  *
  * Retries: neither send has an idempotency token (SendTextMessageRequest has no ClientToken),
  * so a send is repeated only when it provably did not reach AWS (`provablyNothing`), once,
- * after a jittered pause, within the budget, as Twilio's client does (lambda/adapters/create-once.ts).
+ * after a jittered pause, within the budget, as Twilio's (lambda/adapters/create-once.ts).
  * Anything that may have reached AWS (a timeout after the request went out, a dropped
  * connection, a 5xx such as InternalServerException, a 2xx without a MessageId) is an unknown
  * outcome, never repeated.
  */
-
 
 type Env = Record<string, string | undefined>;
 
