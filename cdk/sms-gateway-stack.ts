@@ -104,7 +104,7 @@ export class SmsGatewayStack extends Stack {
     if (awsSms) {
       send.function.addEnvironment(ENV.awsSmsOriginationIdentity, awsSms.originationIdentityArn);
       send.function.addEnvironment(ENV.awsSmsConfigurationSet, awsSms.configurationSet.configurationSetRef.configurationSetName);
-      status.function.addEnvironment(ENV.awsSmsEventTopicArn, awsSms.topic.topicArn);
+      status.function.addEnvironment(ENV.awsSmsEventsTopicArn, awsSms.topic.topicArn);
       awsSms.grantSend(send.role);
     }
 

@@ -1,6 +1,7 @@
 import { ENV } from '../shared/names';
 import { ConfigurationError } from './core/errors';
 import { parseAllowedCountries, parseRateLimits, type RateLimit } from './core/limits-config';
+import { checkOriginationIdentity } from './providers/aws-sms/settings';
 import { parseProviderRoutes, type ProviderRoutes } from './providers/routes';
 
 /**
@@ -21,21 +22,38 @@ export interface RuntimeConfig {
   serviceName: string;
 }
 
-/** What the status Lambda needs on top: the state table, where it remembers the statuses it counted. */
-export interface StatusConfig extends RuntimeConfig {
+export interface AwsSmsConfig {
+  /** AWS_SMS_ORIGINATION_IDENTITY: the sender, unless the secret names one. */
+  originationIdentity?: string;
+  /** AWS_SMS_CONFIGURATION_SET: the configuration set every send names. */
+  configurationSet?: string;
+  /** AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: replaces https://sms-voice.<region>.amazonaws.com. */
+  endpointUrl?: string;
+}
+
+/** What both Lambdas need on top: the state table. */
+interface StateConfig extends RuntimeConfig {
   /** DynamoDB table for idempotency records, rate-limit counters and counted delivery statuses. */
   stateTable: string;
 }
 
-/** What the send Lambda needs on top: the state table and the fraud-protection settings. */
-export interface SendConfig extends StatusConfig {
+/** What the status Lambda needs: the state table, where it remembers the statuses it counted, and the topic of AWS's events. */
+export interface StatusConfig extends StateConfig {
+  /** AWS_SMS_EVENTS_TOPIC_ARN: the only SNS topic whose delivery events are read. */
+  awsSmsEventsTopicArn?: string;
+}
+
+/** What the send Lambda needs on top: the state table, the fraud-protection settings, the providers. */
+export interface SendConfig extends StateConfig {
   rateLimits: RateLimit[];
   /** ISO 3166 alpha-2; empty allows every country. */
   allowedCountries: string[];
   /** Answering-machine detection on calls (docs/voice.md): off unless VOICE_MACHINE_DETECTION=on, as Twilio charges for it. */
   voiceMachineDetection: boolean;
-  /** Which providers send, by destination country (PROVIDERS, PROVIDER_ROUTES). */
+  /** Which providers send, by destination country (PROVIDERS, PROVIDER_ROUTES): whose keys are required. */
   providerRoutes: ProviderRoutes;
+  /** AWS End User Messaging's settings of the environment (AWS_SMS_*). */
+  awsSms: AwsSmsConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -86,6 +104,23 @@ export function isLambda(env: Env = process.env): boolean {
   return value(env, 'AWS_LAMBDA_FUNCTION_NAME') !== undefined;
 }
 
+// The API reference's constraints on ConfigurationSetName (a name or an ARN) and SNS topic ARNs.
+const CONFIGURATION_SET = /^[A-Za-z0-9_:/-]{1,256}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function readAwsSmsConfig(env: Env): AwsSmsConfig {
+  const configurationSet = value(env, ENV.awsSmsConfigurationSet);
+  if (configurationSet !== undefined && !CONFIGURATION_SET.test(configurationSet)) {
+    throw new ConfigurationError(ENV.awsSmsConfigurationSet, "must be a configuration set's name or ARN.");
+  }
+  const endpoint = value(env, ENV.awsSmsEndpointUrl);
+  return {
+    originationIdentity: checkOriginationIdentity(ENV.awsSmsOriginationIdentity, value(env, ENV.awsSmsOriginationIdentity)),
+    configurationSet,
+    endpointUrl: endpoint === undefined ? undefined : httpUrl(ENV.awsSmsEndpointUrl, endpoint).href,
+  };
+}
+
 export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   const secretArn = value(env, ENV.secretArn);
   if (isLambda(env) && !secretArn) {
@@ -121,7 +156,7 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   };
 }
 
-export function readStatusConfig(env: Env = process.env): StatusConfig {
+function readStateConfig(env: Env): StateConfig {
   const stateTable = value(env, ENV.stateTable);
   if (!stateTable) {
     throw new ConfigurationError(
@@ -132,12 +167,21 @@ export function readStatusConfig(env: Env = process.env): StatusConfig {
   return { ...readRuntimeConfig(env), stateTable };
 }
 
+export function readStatusConfig(env: Env = process.env): StatusConfig {
+  const topicArn = value(env, ENV.awsSmsEventsTopicArn);
+  if (topicArn !== undefined && !SNS_TOPIC_ARN.test(topicArn)) {
+    throw new ConfigurationError(ENV.awsSmsEventsTopicArn, 'must be an SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:sms-events.');
+  }
+  return { ...readStateConfig(env), awsSmsEventsTopicArn: topicArn };
+}
+
 export function readSendConfig(env: Env = process.env): SendConfig {
   return {
-    ...readStatusConfig(env),
+    ...readStateConfig(env),
     rateLimits: parseRateLimits(value(env, ENV.rateLimits)),
     allowedCountries: parseAllowedCountries(value(env, ENV.allowedCountries)),
     voiceMachineDetection: parseMachineDetection(value(env, ENV.voiceMachineDetection)),
     providerRoutes: parseProviderRoutes(value(env, ENV.providers), value(env, ENV.providerRoutes)),
+    awsSms: readAwsSmsConfig(env),
   };
 }

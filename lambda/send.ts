@@ -17,30 +17,39 @@ import { loadDeniedRanges } from './core/destinations';
 import { RateLimiter } from './core/rate-limiter';
 import { MessageCatalog } from './core/templates';
 import { createSendHandler } from './handlers/send-handler';
+import { AwsSmsProvider } from './providers/aws-sms/provider';
 import { ConsoleProvider } from './providers/console/console-provider';
-import { parseProviderKeys } from './providers/secret';
+import { routedProviders } from './providers/routes';
+import { providerKeysParser } from './providers/secret';
 import { ProviderSelector } from './providers/selector';
 import { TwilioProvider } from './providers/twilio/provider';
 import { TwilioRestClient } from './providers/twilio/rest';
 
 const config = readSendConfig();
 const logger = createLogger(config.serviceName);
-const secrets = secretsSourceFor(config, parseProviderKeys);
+const telemetry = new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName));
+const secrets = secretsSourceFor(
+  config,
+  providerKeysParser({ routed: routedProviders(config.providerRoutes), awsSmsOriginationIdentity: config.awsSms.originationIdentity }),
+);
 const state = new DynamoDbClient();
 const twilio = new TwilioProvider(new TwilioRestClient({ baseUrl: config.twilioApiBaseUrl }), {
   statusCallbackUrl: config.statusCallbackUrl,
   machineDetection: config.voiceMachineDetection,
   rereadKeys: async () => (await secrets.get({ refresh: true })).providers.twilio,
 });
+const aws = new AwsSmsProvider(process.env, { endpoint: config.awsSms.endpointUrl, configurationSet: config.awsSms.configurationSet });
+// Console mode only where the keys come from the environment (`npm start`), never in Lambda.
+const providers = { twilio, aws, ...(!config.secretArn && { console: new ConsoleProvider() }) };
 
 export const handler = createSendHandler({
   logger,
   log: logger,
   secrets,
   catalog: MessageCatalog.load(messages, { check: !isLambda() }),
-  sender: new ProviderSelector(config.providerRoutes, { twilio, console: new ConsoleProvider() }),
+  sender: new ProviderSelector(config.providerRoutes, providers, { telemetry, log: logger }),
   destinations: { allowedCountries: config.allowedCountries, deniedRanges: loadDeniedRanges(deniedPrefixes) },
   idempotency: new DynamoDbIdempotencyStore(state, config.stateTable),
   limiter: new RateLimiter(config.rateLimits, new DynamoDbCounterStore(state, config.stateTable)),
-  telemetry: new MetricsTelemetry(createMetrics(config.metricsNamespace, config.serviceName)),
+  telemetry,
 });

@@ -23,12 +23,26 @@ export const ENV = {
   providers: 'PROVIDERS',
   /** Per destination country overrides of PROVIDERS: `IN=aws;*=twilio,aws`. */
   providerRoutes: 'PROVIDER_ROUTES',
-  /** AWS End User Messaging: the phone number, pool or sender ID that sends (issue 13). */
+  /**
+   * AWS End User Messaging (send Lambda): the phone number, pool or sender ID that sends, as
+   * SendTextMessage's OriginationIdentity takes it (an E.164 number, a `phone-...` or `pool-...`
+   * id, a sender ID, or the ARN of one); calls need a number or a pool. The default: the secret's
+   * key of the same name (SECRET_KEY.awsSmsOriginationIdentity) wins, so that `secrets set` can
+   * change it without a deploy. Required when a route names `aws`.
+   */
   awsSmsOriginationIdentity: 'AWS_SMS_ORIGINATION_IDENTITY',
-  /** AWS End User Messaging: the configuration set whose event destination reports delivery (issue 13). */
+  /**
+   * AWS End User Messaging (send Lambda): the configuration set's name or ARN, passed as
+   * ConfigurationSetName on every send, so that its event destination (the SNS topic of
+   * awsSmsEventsTopicArn) reports delivery. Optional: without it AWS reports nothing.
+   */
   awsSmsConfigurationSet: 'AWS_SMS_CONFIGURATION_SET',
-  /** The SNS topic of that event destination: the status Lambda takes AWS's events from it alone (issue 13). */
-  awsSmsEventTopicArn: 'AWS_SMS_EVENT_TOPIC_ARN',
+  /**
+   * AWS End User Messaging (status Lambda): the ARN of the SNS topic the configuration set's
+   * event destination publishes to, which the status Lambda subscribes to. SNS records from any
+   * other topic are refused. Unset: every SNS record is refused (and the log says why).
+   */
+  awsSmsEventsTopicArn: 'AWS_SMS_EVENTS_TOPIC_ARN',
   /** The AWS SDKs' per-service endpoint variables: tests and `npm start` point them at loopback. */
   awsSmsEndpointUrl: 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2',
   dynamoDbEndpointUrl: 'AWS_ENDPOINT_URL_DYNAMODB',
@@ -56,6 +70,8 @@ export const SECRET_KEY = {
   twilioApiKeySecret: 'TWILIO_API_KEY_SECRET',
   twilioMessagingServiceSid: 'TWILIO_MESSAGING_SERVICE_SID',
   twilioPhoneNumber: 'TWILIO_PHONE_NUMBER',
+  /** AWS End User Messaging's sender, overriding the variable of the same name (ENV.awsSmsOriginationIdentity). */
+  awsSmsOriginationIdentity: 'AWS_SMS_ORIGINATION_IDENTITY',
 } as const;
 
 export type SecretKey = (typeof SECRET_KEY)[keyof typeof SECRET_KEY];

@@ -13,7 +13,7 @@ import { SecretsManagerSource } from '../../lambda/adapters/secrets';
 import { readSendConfig } from '../../lambda/config';
 import { loadDeniedRanges } from '../../lambda/core/destinations';
 import { GatewayError } from '../../lambda/core/errors';
-import type { MessageSender, OutboundMessage, ProviderOutcome } from '../../lambda/core/ports';
+import type { MessageSender, OutboundMessage, SenderOutcome } from '../../lambda/core/ports';
 import { RateLimiter } from '../../lambda/core/rate-limiter';
 import { MessageCatalog } from '../../lambda/core/templates';
 import { createSendHandler } from '../../lambda/handlers/send-handler';
@@ -28,7 +28,7 @@ const secrets = new SecretsManagerSource(config.secretArn!, parseProviderKeys);
 class TwilioClientProvider implements MessageSender<ProviderSecrets> {
   private client: ReturnType<typeof twilio> | undefined;
 
-  async send(message: OutboundMessage, keys: ProviderSecrets): Promise<ProviderOutcome> {
+  async send(message: OutboundMessage, keys: ProviderSecrets): Promise<SenderOutcome> {
     const credentials = keys.twilio.credentials!;
     if (!this.client) {
       this.client = twilio(credentials.accountSid, credentials.authToken);
@@ -42,7 +42,7 @@ class TwilioClientProvider implements MessageSender<ProviderSecrets> {
         from: credentials.phoneNumber,
         statusCallback: config.statusCallbackUrl,
       });
-      return { outcome: 'accepted', sid: created.sid, status: created.status, latencyMs: Math.round(performance.now() - started) };
+      return { outcome: 'accepted', sid: created.sid, status: created.status, latencyMs: Math.round(performance.now() - started), provider: 'twilio' };
     } catch (err) {
       throw new GatewayError('provider_error', (err as Error).message, { cause: err });
     }

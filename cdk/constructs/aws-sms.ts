@@ -62,7 +62,7 @@ export interface AwsSmsProps {
  * topic only, and nothing else may), and only sms-voice.amazonaws.com, for this account's
  * configuration set, may publish to the topic. SNS signs messages for HTTP(S) endpoints; a Lambda
  * subscription has no endpoint anyone else can reach, so there is no signature to check; the
- * Lambda checks the record's TopicArn (AWS_SMS_EVENT_TOPIC_ARN) instead, as AWS advises
+ * Lambda checks the record's TopicArn (AWS_SMS_EVENTS_TOPIC_ARN) instead, as AWS advises
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html).
  */
 export class AwsSms extends Construct {

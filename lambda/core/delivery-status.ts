@@ -18,9 +18,10 @@ export async function recordDeliveryStatus(report: DeliveryReport, deps: StatusD
   let counted = false;
   if (report.outcome) {
     counted = await firstReport(report, deps);
-    if (counted) deps.telemetry.delivery(report.channel, report.outcome, report.errorCode);
+    if (counted) deps.telemetry.delivery(report.channel, report.outcome, report.errorCode, report.provider);
   }
   deps.log.info('delivery status', {
+    provider: report.provider,
     channel: report.channel,
     sid: report.messageId,
     status: report.status,
@@ -35,7 +36,8 @@ export async function recordDeliveryStatus(report: DeliveryReport, deps: StatusD
  * Whether this final status of this message is reported for the first time. When the ledger
  * cannot tell (a slow, lost or refused answer), the status is counted: Twilio does not retry a
  * callback answered with an error (it retries once, and only when it cannot connect: docs
- * "Webhooks Connection Overrides", rp defaults to ct), so refusing it would lose it for good,
+ * "Webhooks Connection Overrides", rp defaults to ct), so refusing it would lose it for good
+ * (and an SNS event that fails is retried by Lambda only as a whole invocation),
  * while counting it can at worst count it twice, if it also arrives again while the write is
  * lost. The alarms read failure rates: one extra count is the smaller error.
  */

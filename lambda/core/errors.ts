@@ -1,3 +1,5 @@
+import type { ProviderName } from '../../shared/names';
+
 /**
  * The gateway's error vocabulary: every refusal the contract (docs/api.md) names,
  * with its HTTP status. Domain code throws GatewayError; handlers turn it into the contract's
@@ -29,8 +31,20 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export interface GatewayErrorDetails {
-  /** Twilio's numeric error code, when Twilio refused the request. */
-  providerCode?: number;
+  /**
+   * The provider's code, when a provider refused the request: Twilio's number (21211), or AWS
+   * End User Messaging's exception and reason (`ConflictException:DESTINATION_PHONE_NUMBER_OPTED_OUT`).
+   */
+  providerCode?: number | string;
+  /** The provider that refused it. */
+  provider?: ProviderName;
+  /**
+   * Whether another provider may take what this one refused (lambda/providers/selector.ts,
+   * `mayFailOver`): set by a provider where its refusal says so, against the default of the
+   * error's code (true for a refusal of the provider's own: unreachable, credentials, settings;
+   * false for one about the number or the person: invalid, opted out).
+   */
+  failover?: boolean;
   /** Seconds after which a retry may succeed (429, and 503 when known). */
   retryAfterSeconds?: number;
   /** The rate limit that refused the request, as configured (`recipient:5/1h`), for logs. */
@@ -67,7 +81,7 @@ export class GatewayError extends Error {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; provider_code?: number };
+  error: { code: ErrorCode; message: string; provider_code?: number | string };
 }
 
 export function isGatewayError(err: unknown): err is GatewayError {

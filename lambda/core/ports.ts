@@ -27,6 +27,8 @@ interface Outbound {
   body: string;
   /** Language of `body`: what a voice speaks. */
   language: string;
+  /** Only this provider, with no failover: a signed request's `provider` (docs/api.md), for tests. */
+  provider?: ProviderName;
 }
 
 /** An SMS, or a call: `script` is what the call says, in order (core/voice-script.ts), `body` its sentence. */
@@ -43,7 +45,7 @@ export type ProviderOutcome = ProviderReceipt | UnknownOutcome;
 /** The provider took the message. */
 export interface ProviderReceipt {
   outcome: 'accepted';
-  /** The provider's id of the message or call (Twilio's SM... / CA...), or `console-...` in console mode. */
+  /** The provider's id of the message or call (Twilio's SM... / CA..., AWS's MessageId), or `console-...` in console mode. */
   sid: string;
   /** The provider's status of the new message or call, e.g. `queued`. */
   status: string;
@@ -66,26 +68,47 @@ export interface UnknownOutcome {
   cause?: unknown;
 }
 
+export interface SendOptions {
+  /**
+   * The time this send may take, retries included: what is left of the whole send's budget
+   * when the selector turns to this provider (after another one refused). Unset: the
+   * provider's own budget.
+   */
+  budgetMs?: number;
+}
+
 /** One provider: sends with the credentials its module parsed from this request's secret. */
 export interface MessageProvider<Credentials> {
   readonly name: ProviderName;
-  send(message: OutboundMessage, credentials: Credentials): Promise<ProviderOutcome>;
+  send(message: OutboundMessage, credentials: Credentials, options?: SendOptions): Promise<ProviderOutcome>;
 }
+
+/** An outcome, and the provider it came from (the one that sent, or that may have). */
+export type SenderOutcome = ProviderOutcome & { provider: ProviderName };
 
 /**
  * What the send use case hands a message to: it picks the provider for the message
- * (lambda/providers/selector.ts) and sends with that provider's keys, from the secret read once
- * for this request. Same contract as MessageProvider#send.
+ * (lambda/providers/selector.ts), and the next one when a provider provably did not take it,
+ * with each provider's keys from the secret read once for this request. Same contract as
+ * MessageProvider#send: rejects (with the last refusal, its `details.provider` set) only when
+ * no provider took the message.
  */
 export interface MessageSender<Providers extends ProviderKeySet = ProviderKeySet> {
-  send(message: OutboundMessage, keys: Providers): Promise<ProviderOutcome>;
+  send(message: OutboundMessage, keys: Providers): Promise<SenderOutcome>;
 }
 
 export interface SendTelemetry {
-  messageSent(channel: Channel, latencyMs: number): void;
-  /** A send whose outcome is unknown (docs/api.md: 202 unconfirmed). */
-  sendUnconfirmed(channel: Channel, latencyMs: number): void;
-  sendFailed(channel: Channel, reason: ErrorCode, latencyMs?: number): void;
+  messageSent(channel: Channel, latencyMs: number, provider: ProviderName): void;
+  /** A send whose outcome is unknown (docs/api.md: 202 unconfirmed); `provider` unless the selector itself failed. */
+  sendUnconfirmed(channel: Channel, latencyMs: number, provider?: ProviderName): void;
+  /** `provider` when a provider refused it; undefined when the gateway did (a limit, a destination, ...). */
+  sendFailed(channel: Channel, reason: ErrorCode, latencyMs?: number, provider?: ProviderName): void;
+}
+
+/** The selector's own signal (lambda/providers/selector.ts). */
+export interface FailoverTelemetry {
+  /** A message `from` provably did not take goes to `to` (docs/reliability.md). */
+  providerFailover(from: ProviderName, to: ProviderName): void;
 }
 
 export type DeliveryOutcome = 'delivered' | 'undelivered' | 'failed';
@@ -93,7 +116,7 @@ export type DeliveryOutcome = 'delivered' | 'undelivered' | 'failed';
 /** A provider's report of what became of a message or call, in no provider's words but the status. */
 export interface DeliveryReport {
   provider: ProviderName;
-  /** The provider's id of the message or call (Twilio's SM... or CA...). */
+  /** The provider's id of the message or call (Twilio's SM... or CA..., AWS's MessageId). */
   messageId: string;
   channel: Channel;
   /** The status in the provider's words, lower case: what repeats are recognized by. */
@@ -108,15 +131,16 @@ export interface DeliveryReport {
 
 /**
  * Reads a provider's delivery report as it arrives (Twilio: a signed form on POST
- * /twilio/status), after checking that the provider sent it. Throws GatewayError:
- * invalid_signature when it cannot be verified, invalid_request when it is not a report.
+ * /twilio/status; AWS: an SNS record from the configuration set's topic), after checking that
+ * the provider sent it. Throws GatewayError: invalid_signature when it cannot be verified,
+ * invalid_request when it is not a report.
  */
 export interface DeliveryReportReader<Input> {
   read(input: Input): Promise<DeliveryReport>;
 }
 
 export interface DeliveryTelemetry {
-  delivery(channel: Channel, outcome: DeliveryOutcome, errorCode: string): void;
+  delivery(channel: Channel, outcome: DeliveryOutcome, errorCode: string, provider: ProviderName): void;
 }
 
 /**

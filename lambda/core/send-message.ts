@@ -3,7 +3,8 @@ import { checkDestination, type DestinationPolicy } from './destinations';
 import { maskPhone } from './e164';
 import { GatewayError, isGatewayError } from './errors';
 import type { GatewaySecrets, ProviderKeySet } from './gateway-secrets';
-import type { IdempotencyStore, Log, MessageSender, ProviderOutcome, SecretsSource, SendTelemetry } from './ports';
+import type { ProviderName } from '../../shared/names';
+import type { IdempotencyStore, Log, MessageSender, SecretsSource, SenderOutcome, SendTelemetry, UnknownOutcome } from './ports';
 import type { RateLimiter, Reservation } from './rate-limiter';
 import { parseJsonBody, validateSendRequest, type Channel, type SendRequest } from './send-request';
 import { verifySignature } from './signature';
@@ -49,17 +50,21 @@ export interface SentResult extends Record<string, unknown> {
   sid: string;
   status: string;
   channel: Channel;
+  /** The provider that took it (`console` in console mode). */
+  provider: ProviderName;
 }
 
 /**
  * The contract's 202 body (docs/api.md): the message was handed to the provider but whether it
- * took it is unknown, so it is not sent again. `sid` only when the provider named the resource.
+ * took it is unknown, so it is not sent again. `sid` only when the provider named the resource;
+ * `provider` unless an earlier attempt ended while sending, leaving no record of which.
  */
 export interface UnconfirmedResult extends Record<string, unknown> {
   id: string;
   status: typeof UNCONFIRMED;
   channel: Channel;
   sid?: string;
+  provider?: ProviderName;
 }
 
 export type SendResult = SentResult | UnconfirmedResult;
@@ -153,12 +158,13 @@ async function deliver<Providers extends ProviderKeySet>(
     return await send(attempt, begun.reservation, secrets.providers, context, deps);
   } catch (err) {
     const error = toGatewayError(err);
-    if (!NOT_A_SEND.has(error.code)) deps.telemetry.sendFailed(message.channel, error.code, error.details.latencyMs);
+    if (!NOT_A_SEND.has(error.code)) deps.telemetry.sendFailed(message.channel, error.code, error.details.latencyMs, error.details.provider);
     const attributes = {
       ...context,
       outcome: NOT_A_SEND.has(error.code) ? 'refused' : 'failed',
       reason: error.code,
       limit: error.details.limit,
+      provider: error.details.provider,
       providerCode: error.details.providerCode,
       detail: error.message,
       latencyMs: error.details.latencyMs,
@@ -220,13 +226,19 @@ async function send<Providers extends ProviderKeySet>(
 ): Promise<SendResult> {
   const { id, message } = attempt;
   const giveBack = () => Promise.all([reservation.release(), forget(attempt, deps)]);
-  let outcome: ProviderOutcome;
+  let outcome: SenderOutcome | (UnknownOutcome & { provider?: undefined });
   let rendered: ReturnType<MessageCatalog['render']>;
   try {
     rendered = deps.catalog.render(message);
     // From here on no other attempt may take the webhook-id: what follows may send.
     await deps.idempotency.startSending(id, attempt.owner, { remainingTimeMs: attempt.remainingTimeMs });
-    const outbound = { to: message.recipient.e164, country: message.recipient.country, body: rendered.body, language: rendered.language };
+    const outbound = {
+      to: message.recipient.e164,
+      country: message.recipient.country,
+      body: rendered.body,
+      language: rendered.language,
+      ...(message.provider && { provider: message.provider }),
+    };
     const sending = deps.sender.send(
       message.channel === 'voice'
         ? { ...outbound, channel: 'voice', script: voiceScript(rendered.body, message.code) }
@@ -236,6 +248,7 @@ async function send<Providers extends ProviderKeySet>(
     outcome = await sending.catch((err: unknown) => {
       // A refusal: nothing was sent. Anything else may have come after the request went out.
       if (isGatewayError(err)) throw scrub(err, message.code);
+      // The selector turns a provider's own failures into unknown outcomes that name it: this is the selector failing.
       return { outcome: 'unknown', detail: 'The provider failed unexpectedly.', latencyMs: 0, cause: err } as const;
     });
   } catch (err) {
@@ -244,30 +257,33 @@ async function send<Providers extends ProviderKeySet>(
   }
 
   if (outcome.outcome === 'accepted') {
-    deps.telemetry.messageSent(message.channel, outcome.latencyMs);
+    deps.telemetry.messageSent(message.channel, outcome.latencyMs, outcome.provider);
     deps.log.info('message sent', {
       ...context,
       outcome: 'sent',
+      provider: outcome.provider,
       sid: outcome.sid,
       status: outcome.status,
       template: rendered.source,
       latencyMs: outcome.latencyMs,
     });
-    return record(attempt, { id, sid: outcome.sid, status: outcome.status, channel: message.channel }, context, deps);
+    return record(attempt, { id, sid: outcome.sid, status: outcome.status, channel: message.channel, provider: outcome.provider }, context, deps);
   }
   // Unknown: the quota stays spent and the claim is completed as unconfirmed, so that no retry
   // of this webhook-id sends it again.
-  deps.telemetry.sendUnconfirmed(message.channel, outcome.latencyMs);
+  deps.telemetry.sendUnconfirmed(message.channel, outcome.latencyMs, outcome.provider);
   deps.log.error('message outcome unknown', {
     ...context,
     outcome: UNCONFIRMED,
+    provider: outcome.provider,
     sid: outcome.sid,
     template: rendered.source,
     detail: redact(outcome.detail, message.code),
     latencyMs: outcome.latencyMs,
     error: outcome.cause,
   });
-  return record(attempt, { id, status: UNCONFIRMED, channel: message.channel, ...(outcome.sid ? { sid: outcome.sid } : {}) }, context, deps);
+  const named = { ...(outcome.sid ? { sid: outcome.sid } : {}), ...(outcome.provider ? { provider: outcome.provider } : {}) };
+  return record(attempt, { id, status: UNCONFIRMED, channel: message.channel, ...named }, context, deps);
 }
 
 /**

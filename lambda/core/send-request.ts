@@ -1,3 +1,4 @@
+import { PROVIDER, type ProviderName } from '../../shared/names';
 import { GatewayError } from './errors';
 import { parseE164, type PhoneNumber } from './phone';
 
@@ -45,6 +46,8 @@ export interface SendRequest {
   ip?: string;
   userAgent?: string;
   tenant?: string;
+  /** Send through this provider only, without failover (`sms-gateway send-test --provider`). */
+  provider?: ProviderName;
 }
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -123,6 +126,10 @@ export function validateSendRequest(body: Record<string, unknown>): SendRequest 
     throw invalid('Field "factor_type" must be "first" or "second".');
   }
 
+  // The providers that send: console mode is no choice.
+  const provider = optionalString(body, 'provider');
+  if (provider !== undefined && provider !== PROVIDER.twilio && provider !== PROVIDER.aws) throw invalid('Field "provider" must be "twilio" or "aws".');
+
   return {
     recipient,
     code,
@@ -138,5 +145,6 @@ export function validateSendRequest(body: Record<string, unknown>): SendRequest 
     ip: optionalString(body, 'ip', 64),
     userAgent: optionalString(body, 'user_agent'),
     tenant: optionalString(body, 'tenant'),
+    provider,
   };
 }

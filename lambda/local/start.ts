@@ -2,7 +2,9 @@
  * `npm start [-- --state DIR]`: both routes on http://127.0.0.1:$PORT (HOST chooses another
  * address) with the Lambda handlers, plus GET /health.
  *
- * With no Twilio keys it runs in console mode (messages are printed, not sent). With no
+ * With no Twilio keys it runs in console mode (messages are printed, not sent); with
+ * PROVIDERS=aws it sends through AWS End User Messaging, or a loopback stand-in of it named by
+ * AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 (docs/configuration.md). With no
  * SMS_GATEWAY_SIGNING_SECRET or SMS_GATEWAY_RATE_LIMIT_KEY it makes them (kept in DIR with
  * --state), and it always prints a signed example request, so a first round trip takes one
  * paste. Unless AWS_ENDPOINT_URL_DYNAMODB points at a DynamoDB, it starts an embedded one for
@@ -13,11 +15,12 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { ENV, SECRET_KEY } from '../../shared/names';
+import { ENV, PROVIDER, SECRET_KEY } from '../../shared/names';
 import { DynamoDbClient } from '../adapters/dynamodb-client';
-import { readHost, readPort, readSendConfig } from '../config';
+import { readHost, readPort, readSendConfig, type SendConfig } from '../config';
 import { closestName } from '../core/closest-name';
 import { ConfigurationError } from '../core/errors';
+import { routedProviders } from '../providers/routes';
 import { parseSecret } from '../providers/secret';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
 import { EnvFileError, loadEnvFile } from './env-file';
@@ -97,6 +100,28 @@ function origin(keys: LocalKeys, name: string): string {
   }
 }
 
+/**
+ * Which providers send, and with what: console mode when Twilio is routed and has no keys (the
+ * local default), the AWS End User Messaging endpoint and sender when `aws` is routed.
+ */
+function providerLines(config: SendConfig, consoleMode: boolean): string[] {
+  const routed = routedProviders(config.providerRoutes);
+  const routes = [...config.providerRoutes.byCountry].map(([country, names]) => `${country}=${names.join(',')}`);
+  const lines = [`  providers: ${config.providerRoutes.fallback.join(', then ')}${routes.length ? `; ${routes.join(';')}` : ''}`];
+  if (routed.includes(PROVIDER.twilio)) {
+    lines.push(
+      consoleMode
+        ? '  mode: console (no Twilio keys): messages are printed here, not sent'
+        : `  mode: Twilio, keys from ${config.secretArn ?? 'the environment'}`,
+    );
+  }
+  if (routed.includes(PROVIDER.aws)) {
+    const endpoint = config.awsSms.endpointUrl ?? `https://sms-voice.${process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1'}.amazonaws.com`;
+    lines.push(`  mode: AWS End User Messaging at ${endpoint}${config.awsSms.originationIdentity ? `, from ${config.awsSms.originationIdentity}` : ''}`);
+  }
+  return lines;
+}
+
 /** A signed curl for SMS and a send-test line for voice, whatever the secret's origin. */
 function examples(base: string, keys: LocalKeys): string[] {
   const secret = process.env[SECRET_KEY.signingSecret]!.trim().split(/\s+/)[0];
@@ -143,7 +168,10 @@ async function main(): Promise<void> {
   const keys = settleLocalKeys(process.env, flags.state);
   process.env[ENV.stateTable] ||= DEFAULT_STATE_TABLE;
   const config = readSendConfig();
-  const consoleMode = !config.secretArn && !parseSecret(process.env, { allowConsoleMode: true }).providers.twilio.credentials;
+  const consoleMode =
+    !config.secretArn &&
+    !parseSecret(process.env, { allowConsoleMode: true, routed: routedProviders(config.providerRoutes), awsSmsOriginationIdentity: config.awsSms.originationIdentity })
+      .providers.twilio.credentials;
   const state = await prepareState(flags.state);
 
   // The handlers build their clients at import time, from the environment settled above.
@@ -164,11 +192,7 @@ async function main(): Promise<void> {
     `  POST ${base}/messages        (signed send requests)`,
     `  POST ${base}/twilio/status   (Twilio status callbacks; signature checked against ${config.statusCallbackUrl})`,
     `  GET  ${base}/health          (this local server only; API Gateway has no such route)`,
-    consoleMode
-      ? '  mode: console (no Twilio keys): messages are printed here, not sent'
-      : config.secretArn
-        ? `  mode: Twilio, keys from ${config.secretArn}`
-        : '  mode: Twilio, keys from the environment',
+    ...providerLines(config, consoleMode),
     `  state: ${state.description}`,
     `  keys: signing secret ${origin(keys, SECRET_KEY.signingSecret)}; rate-limit key ${origin(keys, SECRET_KEY.rateLimitKey)}`,
     `  limits: ${config.rateLimits.map((limit) => limit.label).join(', ') || 'off'}; countries: ${config.allowedCountries.join(',') || 'all'}`,

@@ -14,8 +14,8 @@ export interface ProviderRoutes {
   byCountry: ReadonlyMap<string, readonly ProviderName[]>;
 }
 
-/** The providers this version sends through. AWS End User Messaging (`aws`) comes with issue 13. */
-export const SENDING_PROVIDERS: readonly ProviderName[] = [PROVIDER.twilio];
+/** The providers this version sends through: Twilio, and AWS End User Messaging (`aws`). */
+export const SENDING_PROVIDERS: readonly ProviderName[] = [PROVIDER.twilio, PROVIDER.aws];
 
 export const DEFAULT_PROVIDERS: readonly ProviderName[] = [PROVIDER.twilio];
 
@@ -56,4 +56,12 @@ export function parseProviderRoutes(providers: string | undefined, routes: strin
 /** The providers for a destination country (undefined: a number of no country), in failover order. */
 export function providersFor(routes: ProviderRoutes, country: string | undefined): readonly ProviderName[] {
   return (country !== undefined && routes.byCountry.get(country)) || routes.fallback;
+}
+
+/**
+ * Every provider some route names: only these need their keys (lambda/providers/secret.ts), so
+ * that a deployment with PROVIDERS=aws needs no Twilio keys.
+ */
+export function routedProviders(routes: ProviderRoutes): ProviderName[] {
+  return [...new Set([...routes.fallback, ...[...routes.byCountry.values()].flat()])];
 }

@@ -230,12 +230,12 @@ describe('the Lambdas', () => {
       PROVIDERS: 'twilio',
       PROVIDER_ROUTES: 'US=twilio;*=twilio',
     });
-    expect(environment(on, 'Send').AWS_SMS_EVENT_TOPIC_ARN).toBeUndefined();
+    expect(environment(on, 'Send').AWS_SMS_EVENTS_TOPIC_ARN).toBeUndefined();
   });
 
   test('status: the events topic it accepts records from, and nothing else new', () => {
     const before = environment(off, 'Status');
-    expect(environment(on, 'Status')).toEqual({ ...before, AWS_SMS_EVENT_TOPIC_ARN: { Ref: id(on, 'AwsSms/Events/Resource') } });
+    expect(environment(on, 'Status')).toEqual({ ...before, AWS_SMS_EVENTS_TOPIC_ARN: { Ref: id(on, 'AwsSms/Events/Resource') } });
   });
 
   test('send may do exactly SendTextMessage and SendVoiceMessage, on the identity and the configuration set; no wildcard', () => {

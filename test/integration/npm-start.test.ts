@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { FakeAwsSms } from '../support/fake-aws-sms';
 import { freshDirectory, replayCurl, start, waitFor, type Started } from '../support/npm-start';
 import { newSigningSecret } from '../support/signing';
 
@@ -36,6 +37,33 @@ it('starts in console mode with no configuration and answers its own signed exam
   }
   expect(await started.exited).toBe(0);
   expect(started.output()).toContain('SIGTERM: stopping');
+});
+
+it('sends through AWS End User Messaging with PROVIDERS=aws, against a loopback endpoint, without Twilio keys', async () => {
+  const aws = await FakeAwsSms.start();
+  const started = start({ PROVIDERS: 'aws', ...aws.gatewayEnv() });
+  try {
+    await waitFor(started, /-d '(.+)'\n/);
+    const output = started.output();
+    expect(output).toContain(`providers: aws\n`);
+    expect(output).toContain(`mode: AWS End User Messaging at ${aws.url}/, from ${aws.account.defaultIdentity}`);
+    expect(output).not.toMatch(/mode: console/);
+    const response = await replayCurl(output);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ provider: 'aws', sid: aws.sent[0].messageId, status: 'accepted' });
+    expect(aws.sent).toHaveLength(1);
+    expect(aws.requests[0].signed).toBe(true);
+  } finally {
+    started.child.kill('SIGTERM');
+    await started.exited;
+    await aws.close();
+  }
+});
+
+it('stops at start, naming the variable, with PROVIDERS=aws and no origination identity', async () => {
+  const started = start({ PROVIDERS: 'aws' });
+  expect(await started.exited).toBe(1);
+  expect(started.errors()).toMatch(/^Configuration error: AWS_SMS_ORIGINATION_IDENTITY is missing/m);
 });
 
 it('stops at start with the name of a malformed key', async () => {

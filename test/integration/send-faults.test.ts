@@ -97,10 +97,10 @@ describe('fault 1: Twilio accepts the message but answers after the 5 s attempt 
 
       expect(twilio.created.size).toBe(1);
       expect(first.status).toBe(202);
-      expect(first.body).toEqual({ id, status: 'unconfirmed', channel: 'sms' });
+      expect(first.body).toEqual({ id, status: 'unconfirmed', channel: 'sms', provider: 'twilio' });
       expect(again.status).toBe(202);
       expect(again.body).toEqual(first.body);
-      expect(metricSummary(metrics)).toEqual(['SendUnconfirmed[Channel]', 'SendLatency[Channel]']);
+      expect(metricSummary(metrics)).toEqual(['SendUnconfirmed[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
       expect(metrics[0]).toMatchObject({ Channel: 'sms', SendUnconfirmed: 1 });
       expect(gateway.output.logs()).toContainEqual(expect.objectContaining({ message: 'message outcome unknown', outcome: 'unconfirmed', recipient: '+1415***0123' }));
     });
@@ -126,7 +126,7 @@ describe('fault 1: Twilio accepts the message but answers after the 5 s attempt 
       const again = await send({}, id);
       expect(twilioProxy.requests.filter(POSTS)).toHaveLength(1);
       expect(first.status).toBe(202);
-      expect(again.body).toEqual({ id, status: 'unconfirmed', channel: 'sms' });
+      expect(again.body).toEqual({ id, status: 'unconfirmed', channel: 'sms', provider: 'twilio' });
     });
   });
 
@@ -136,7 +136,7 @@ describe('fault 1: Twilio accepts the message but answers after the 5 s attempt 
       const id = `msg_${randomUUID()}`;
       const answer = await send({ message_type: 'voice' }, id);
       expect(answer.status).toBe(202);
-      expect(answer.body).toEqual({ id, status: 'unconfirmed', channel: 'voice' });
+      expect(answer.body).toEqual({ id, status: 'unconfirmed', channel: 'voice', provider: 'twilio' });
       expect(twilio.created.size).toBe(1);
     });
   });
@@ -162,7 +162,7 @@ describe('fault 2: Twilio reads the POST, then the connection drops', () => {
       expect(twilio.created.size).toBe(created);
       expect(first.status).toBe(202);
       expect(again.status).toBe(202);
-      expect(again.body).toEqual({ id, status: 'unconfirmed', channel: 'sms' });
+      expect(again.body).toEqual({ id, status: 'unconfirmed', channel: 'sms', provider: 'twilio' });
     });
   });
 

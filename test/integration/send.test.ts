@@ -40,7 +40,7 @@ describe('sending', () => {
     const response = await send({ recipient: RECIPIENT, code: '482913', language: 'en', client_name: 'Acme' });
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ id: expect.stringMatching(/^msg_/), sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', channel: 'sms' });
+    expect(response.body).toEqual({ id: expect.stringMatching(/^msg_/), sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', channel: 'sms', provider: 'twilio' });
 
     const request = twilio.requests.at(-1)!;
     expect(request.method).toBe('POST');
@@ -54,7 +54,7 @@ describe('sending', () => {
       Body: "482913 is your Acme verification code. Don't share it with anyone.",
       StatusCallback: gateway.statusCallbackUrl,
     });
-    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'sms', MessageSent: 1 });
   });
 
@@ -71,7 +71,7 @@ describe('sending', () => {
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Mia-Neural" language="es-MX"><break time="1000ms"/>' +
         `Hola. Tu código de verificación es: ${digits}.<break time="1500ms"/>${digits}<break time="1500ms"/>${digits}</Say></Response>`,
     );
-    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel]', 'SendLatency[Channel]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageSent[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
     expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'voice' });
   });
 
@@ -225,7 +225,8 @@ describe('refusals (every row of the contract table)', () => {
       const response = await post(`${mgOnly.url}/messages`, text, signedHeaders(secret, text));
       await expectError(response, 501, 'channel_unavailable');
       expect(twilio.requests.length).toBe(before);
-      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel]', 'SendFailed[Channel,Reason]']);
+      expect(metricSummary(mgOnly.output.metrics())).toEqual(['SendFailed[Channel|Channel,Provider]', 'SendFailed[Channel,Reason]']);
+      expect(mgOnly.output.metrics()[0]).toMatchObject({ Channel: 'voice', Provider: 'twilio', SendFailed: 1 });
       expect(mgOnly.output.metrics()[1]).toMatchObject({ Channel: 'voice', Reason: 'channel_unavailable', SendFailed: 1 });
     } finally {
       await mgOnly.close();
@@ -264,7 +265,7 @@ describe('refusals (every row of the contract table)', () => {
 describe('unknown outcomes: 202 unconfirmed, never sent again', () => {
   const unconfirmed = (response: Awaited<ReturnType<typeof send>>) => {
     expect(response.status).toBe(202);
-    expect(response.body).toEqual({ id: expect.stringMatching(/^msg_/), status: 'unconfirmed', channel: 'sms' });
+    expect(response.body).toEqual({ id: expect.stringMatching(/^msg_/), status: 'unconfirmed', channel: 'sms', provider: 'twilio' });
   };
 
   it('when Twilio answers 2xx without a resource', async () => {
@@ -276,7 +277,7 @@ describe('unknown outcomes: 202 unconfirmed, never sent again', () => {
     twilio.script({ status: 201, body: { sid: `SM${'f'.repeat(32)}` } });
     const response = await send({ recipient: RECIPIENT, code: '1234' });
     expect(response.status).toBe(202);
-    expect(response.body).toEqual({ id: expect.any(String), status: 'unconfirmed', channel: 'sms', sid: `SM${'f'.repeat(32)}` });
+    expect(response.body).toEqual({ id: expect.any(String), status: 'unconfirmed', channel: 'sms', sid: `SM${'f'.repeat(32)}`, provider: 'twilio' });
   });
 
   it('when Twilio answers 5xx (no retry: it may have sent)', async () => {
@@ -293,7 +294,7 @@ describe('unknown outcomes: 202 unconfirmed, never sent again', () => {
     unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(twilio.requests.length - before).toBe(1);
-    expect(metricSummary(gateway.output.metrics())).toEqual(['SendUnconfirmed[Channel]', 'SendLatency[Channel]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['SendUnconfirmed[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
   });
 
   it('when Twilio hangs up after reading the request', async () => {

@@ -47,7 +47,7 @@ describe('counted states', () => {
     gateway.output.clear();
     const response = await twilio.sendStatusCallback(sid, { MessageStatus: 'delivered' });
     expect(response.status).toBe(204);
-    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageDelivered[Channel]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageDelivered[Channel|Channel,Provider]']);
     expect(gateway.output.metrics()[0]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'SmsGateway' }] }, Channel: 'sms', MessageDelivered: 1 });
   });
 
@@ -58,7 +58,8 @@ describe('counted states', () => {
     const sid = await createMessage();
     gateway.output.clear();
     expect((await twilio.sendStatusCallback(sid, { MessageStatus: status, ErrorCode: errorCode })).status).toBe(204);
-    expect(metricSummary(gateway.output.metrics())).toEqual([`${metric}[Channel]`, `${metric}[Channel,ErrorCode]`]);
+    expect(metricSummary(gateway.output.metrics())).toEqual([`${metric}[Channel|Channel,Provider]`, `${metric}[Channel,ErrorCode]`]);
+    expect(gateway.output.metrics()[0]).toMatchObject({ Channel: 'sms', Provider: 'twilio', [metric]: 1 });
     expect(gateway.output.metrics()[1]).toMatchObject({ Channel: 'sms', ErrorCode: errorCode, [metric]: 1 });
   });
 
@@ -74,6 +75,7 @@ describe('counted states', () => {
     expect((await twilio.sendStatusCallback(sid, { CallStatus: status })).status).toBe(204);
     const docs = gateway.output.metrics();
     expect(docs[0]).toMatchObject({ Channel: 'voice', [metric]: 1 });
+    expect(docs.map((doc) => doc.Provider)).toEqual(errorCode === undefined ? ['twilio'] : ['twilio', undefined]);
     expect(docs.map((doc) => doc.ErrorCode)).toEqual(errorCode === undefined ? [undefined] : [undefined, errorCode]);
   });
 
@@ -95,7 +97,7 @@ describe('each status counted once per message', () => {
     for (let i = 0; i < 10; i++) expect((await post(gateway.statusCallbackUrl, form(params), headers)).status).toBe(204);
     // Twilio's own duplicates carry a new I-Twilio-Idempotency-Token each.
     for (let i = 0; i < 3; i++) expect((await twilio.sendStatusCallback(sid, { MessageStatus: 'failed', ErrorCode: '30008' })).status).toBe(204);
-    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageFailed[Channel]', 'MessageFailed[Channel,ErrorCode]']);
+    expect(metricSummary(gateway.output.metrics())).toEqual(['MessageFailed[Channel|Channel,Provider]', 'MessageFailed[Channel,ErrorCode]']);
     expect(gateway.output.logs().filter((line) => line.message === 'delivery status' && line.outcome === 'failed')).toHaveLength(1);
     expect(gateway.output.logs().filter((line) => line.message === 'delivery status' && line.outcome === 'repeated')).toHaveLength(12);
   });
@@ -111,11 +113,11 @@ describe('each status counted once per message', () => {
       await twilio.sendStatusCallback(call, { CallStatus: 'busy' });
     }
     expect(metricSummary(gateway.output.metrics())).toEqual([
-      'MessageUndelivered[Channel]',
+      'MessageUndelivered[Channel|Channel,Provider]',
       'MessageUndelivered[Channel,ErrorCode]',
-      'MessageDelivered[Channel]',
-      'MessageDelivered[Channel]',
-      'MessageUndelivered[Channel]',
+      'MessageDelivered[Channel|Channel,Provider]',
+      'MessageDelivered[Channel|Channel,Provider]',
+      'MessageUndelivered[Channel|Channel,Provider]',
       'MessageUndelivered[Channel,ErrorCode]',
     ]);
     expect(gateway.output.metrics()[4]).toMatchObject({ Channel: 'voice', MessageUndelivered: 1 });
@@ -195,7 +197,7 @@ describe('when the deduplication write fails', () => {
       const sid = `SM${'7'.repeat(32)}`;
       const response = await twilio.sendStatusCallback(sid, { MessageStatus: 'undelivered', ErrorCode: '30003' }, { url: refused.statusCallbackUrl });
       expect(response.status).toBe(204);
-      expect(metricSummary(refused.output.metrics())).toEqual(['MessageUndelivered[Channel]', 'MessageUndelivered[Channel,ErrorCode]']);
+      expect(metricSummary(refused.output.metrics())).toEqual(['MessageUndelivered[Channel|Channel,Provider]', 'MessageUndelivered[Channel,ErrorCode]']);
       expect(refused.output.logs()).toContainEqual(expect.objectContaining({ message: 'delivery status counted without deduplication', sid, level: 'WARN' }));
     } finally {
       await refused.close();

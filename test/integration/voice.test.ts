@@ -49,7 +49,7 @@ describe('answering-machine detection', () => {
 
       gateway.output.clear();
       expect((await twilio.sendStatusCallback(response.body.sid, { CallStatus: 'completed', CallDuration: '31' })).status).toBe(204);
-      expect(gateway.output.metrics()).toEqual([expect.objectContaining({ Channel: 'voice', MessageDelivered: 1 })]);
+      expect(gateway.output.metrics()).toEqual([expect.objectContaining({ Channel: 'voice', Provider: 'twilio', MessageDelivered: 1 })]);
     });
   });
 
@@ -70,7 +70,7 @@ describe('answering-machine detection', () => {
           const { body } = await call(gateway);
           gateway.output.clear();
           expect((await twilio.sendStatusCallback(body.sid, { CallStatus: 'completed', AnsweredBy: answeredBy })).status).toBe(204);
-          expect(metricSummary(gateway.output.metrics())).toEqual(['MessageUndelivered[Channel]', 'MessageUndelivered[Channel,ErrorCode]']);
+          expect(metricSummary(gateway.output.metrics())).toEqual(['MessageUndelivered[Channel|Channel,Provider]', 'MessageUndelivered[Channel,ErrorCode]']);
           expect(gateway.output.metrics()[1]).toMatchObject({ Channel: 'voice', ErrorCode: 'machine', MessageUndelivered: 1 });
           expect(gateway.output.logs().find((line) => line.message === 'delivery status')).toMatchObject({ outcome: 'undelivered', errorCode: 'machine' });
         });
@@ -82,7 +82,7 @@ describe('answering-machine detection', () => {
         const { body } = await call(gateway);
         gateway.output.clear();
         expect((await twilio.sendStatusCallback(body.sid, { CallStatus: 'completed', AnsweredBy: answeredBy })).status).toBe(204);
-        expect(gateway.output.metrics()).toEqual([expect.objectContaining({ Channel: 'voice', MessageDelivered: 1 })]);
+        expect(gateway.output.metrics()).toEqual([expect.objectContaining({ Channel: 'voice', Provider: 'twilio', MessageDelivered: 1 })]);
       });
     });
   });

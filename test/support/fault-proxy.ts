@@ -45,12 +45,17 @@ export class FaultProxy {
   private constructor(
     private readonly server: Server,
     private readonly upstream: URL,
+    private readonly preserveHost: boolean,
   ) {}
 
-  /** Starts a proxy on 127.0.0.1 in front of `upstream` (an http:// origin). */
-  static async start(upstream: string): Promise<FaultProxy> {
+  /**
+   * Starts a proxy on 127.0.0.1 in front of `upstream` (an http:// origin). `preserveHost`
+   * forwards the client's Host header unchanged, as a network would: a service that checks a
+   * SigV4 signature (which signs the Host) needs it.
+   */
+  static async start(upstream: string, options: { preserveHost?: boolean } = {}): Promise<FaultProxy> {
     const server = createServer();
-    const proxy = new FaultProxy(server, new URL(upstream));
+    const proxy = new FaultProxy(server, new URL(upstream), options.preserveHost ?? false);
     server.on('connection', (socket) => {
       proxy.sockets.add(socket);
       socket.on('close', () => proxy.sockets.delete(socket));
@@ -132,7 +137,7 @@ export class FaultProxy {
   private forward(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer) {
     return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
       const outgoing = httpRequest(
-        { host: this.upstream.hostname, port: this.upstream.port, method, path, headers: { ...headers, host: this.upstream.host } },
+        { host: this.upstream.hostname, port: this.upstream.port, method, path, headers: this.preserveHost ? headers : { ...headers, host: this.upstream.host } },
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

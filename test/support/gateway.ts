@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { SNSEvent } from 'aws-lambda';
 import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { createLocalServer, type Routes } from '../../lambda/local/server';
@@ -17,6 +18,8 @@ export interface RunningGateway {
   url: string;
   statusCallbackUrl: string;
   output: OutputCapture;
+  /** Hands an SNS event to the status Lambda's handler, as SNS does through the topic's subscription. */
+  deliverSns(event: SNSEvent): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,9 @@ const GATEWAY_VARIABLES = new Set<string>([
   ENV.voiceMachineDetection,
   ENV.providers,
   ENV.providerRoutes,
+  ENV.awsSmsOriginationIdentity,
+  ENV.awsSmsConfigurationSet,
+  ENV.awsSmsEventsTopicArn,
   ENV.gatewayUrl,
   'AWS_LAMBDA_FUNCTION_NAME',
 ]);
@@ -62,11 +68,13 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
+  let status!: typeof import('../../lambda/status').handler;
   try {
     if (embedded) await ensureStateTable(new DynamoDbClient(), 'sms-gateway-state');
     jest.isolateModules(() => {
       routes['/messages'] = (require('../../lambda/send') as typeof import('../../lambda/send')).handler;
-      routes['/twilio/status'] = (require('../../lambda/status') as typeof import('../../lambda/status')).handler;
+      status = (require('../../lambda/status') as typeof import('../../lambda/status')).handler;
+      routes['/twilio/status'] = status;
     });
   } catch (err) {
     process.env = saved;
@@ -80,6 +88,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
     url,
     statusCallbackUrl,
     output,
+    deliverSns: (event) => status(event, snsContext()),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -87,6 +96,24 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
       output.stop();
       await embedded?.close();
     },
+  };
+}
+
+/** The context Lambda gives the status function for an SNS invocation. */
+function snsContext(): import('aws-lambda').Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'status',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:status',
+    memoryLimitInMB: '256',
+    awsRequestId: `sns-${Date.now()}`,
+    logGroupName: '/aws/lambda/status',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 8_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 

@@ -136,10 +136,36 @@ describe('readPort', () => {
   });
 });
 
+describe('AWS End User Messaging settings (send Lambda)', () => {
+  it('reads the sender, the configuration set and the endpoint', () => {
+    const config = readSendConfig({
+      STATE_TABLE: 't',
+      AWS_SMS_ORIGINATION_IDENTITY: 'pool-1234567890abcdef1234567890abcdef',
+      AWS_SMS_CONFIGURATION_SET: 'sms-gateway',
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: 'http://127.0.0.1:4011',
+    });
+    expect(config.awsSms).toEqual({ originationIdentity: 'pool-1234567890abcdef1234567890abcdef', configurationSet: 'sms-gateway', endpointUrl: 'http://127.0.0.1:4011/' });
+  });
+
+  it.each([
+    ['AWS_SMS_ORIGINATION_IDENTITY', 'my sender'],
+    ['AWS_SMS_CONFIGURATION_SET', 'sms gateway'],
+    ['AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2', 'localhost:4011'],
+  ])('refuses a bad %s, naming it', (key, raw) => {
+    expect(refusal(() => readSendConfig({ STATE_TABLE: 't', [key]: raw })).key).toBe(key);
+  });
+});
+
 describe('readStatusConfig', () => {
   it('adds the state table, where counted delivery statuses are remembered, and requires it', () => {
-    expect(readStatusConfig({ STATE_TABLE: 'sms-gateway-state' })).toEqual({ ...readRuntimeConfig({}), stateTable: 'sms-gateway-state' });
+    expect(readStatusConfig({ STATE_TABLE: 'sms-gateway-state' })).toEqual({ ...readRuntimeConfig({}), stateTable: 'sms-gateway-state', awsSmsEventsTopicArn: undefined });
     expect(refusal(() => readStatusConfig({})).key).toBe('STATE_TABLE');
+  });
+
+  it("reads the topic of AWS End User Messaging's events, and refuses what is not an SNS topic ARN", () => {
+    const topic = 'arn:aws:sns:eu-west-2:111122223333:sms-gateway-events';
+    expect(readStatusConfig({ STATE_TABLE: 't', AWS_SMS_EVENTS_TOPIC_ARN: topic }).awsSmsEventsTopicArn).toBe(topic);
+    expect(refusal(() => readStatusConfig({ STATE_TABLE: 't', AWS_SMS_EVENTS_TOPIC_ARN: 'sms-gateway-events' })).key).toBe('AWS_SMS_EVENTS_TOPIC_ARN');
   });
 });
 
@@ -152,6 +178,7 @@ describe('readSendConfig', () => {
       allowedCountries: ['US', 'CA'],
       voiceMachineDetection: false,
       providerRoutes: { fallback: ['twilio'], byCountry: new Map() },
+      awsSms: { originationIdentity: undefined, configurationSet: undefined, endpointUrl: undefined },
     });
   });
 

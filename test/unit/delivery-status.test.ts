@@ -4,7 +4,7 @@ import type { DeliveryLedger, DeliveryReport } from '../../lambda/core/ports';
 /**
  * The status use case, whichever provider reported: each final state of a message counted once,
  * states in between logged only. How a provider's report is verified and read is tested with
- * its module (test/unit/twilio-status-callback.test.ts).
+ * its module (test/unit/twilio-status-callback.test.ts, test/unit/aws-sms-delivery-events.test.ts).
  */
 
 interface Recorded {
@@ -12,13 +12,19 @@ interface Recorded {
   info: [string, Record<string, unknown>][];
   warn: [string, Record<string, unknown>][];
   reported: string[];
+  providers: string[];
 }
 
 function deps(options: { ledger?: DeliveryLedger } = {}): StatusDependencies & { recorded: Recorded } {
-  const recorded: Recorded = { delivery: [], info: [], warn: [], reported: [] };
+  const recorded: Recorded = { delivery: [], info: [], warn: [], reported: [], providers: [] };
   return {
     recorded,
-    telemetry: { delivery: (channel, outcome, errorCode) => void recorded.delivery.push([channel, outcome, errorCode]) },
+    telemetry: {
+      delivery: (channel, outcome, errorCode, provider) => {
+        recorded.delivery.push([channel, outcome, errorCode]);
+        recorded.providers.push(provider);
+      },
+    },
     // An in-memory ledger: the DynamoDB one is tested in test/integration/status.test.ts.
     ledger: options.ledger ?? {
       async firstReport(messageId, status) {
@@ -47,6 +53,14 @@ it('counts a final state', async () => {
   const d = deps();
   await expect(recordDeliveryStatus(DELIVERED, d)).resolves.toEqual(DELIVERED);
   expect(d.recorded.delivery).toEqual([['sms', 'delivered', 'none']]);
+  expect(d.recorded.providers).toEqual(['twilio']);
+});
+
+it("counts another provider's report under that provider", async () => {
+  const d = deps();
+  await recordDeliveryStatus(report({ provider: 'aws', messageId: 'ed23196c-75ce-4727-93ee-7bf72b64998f', status: 'text_blocked', outcome: 'failed', errorCode: 'TEXT_BLOCKED' }), d);
+  expect(d.recorded.delivery).toEqual([['sms', 'failed', 'TEXT_BLOCKED']]);
+  expect(d.recorded.providers).toEqual(['aws']);
 });
 
 it('counts undelivered and failed states with their error code', async () => {
@@ -106,6 +120,6 @@ it('logs the state with the recipient masked', async () => {
   const d = deps();
   await recordDeliveryStatus({ ...DELIVERED, status: 'sent', outcome: undefined }, d);
   expect(d.recorded.info).toEqual([
-    ['delivery status', { channel: 'sms', sid: 'SM1', status: 'sent', outcome: 'in-progress', errorCode: 'none', recipient: '+1415***0123' }],
+    ['delivery status', { provider: 'twilio', channel: 'sms', sid: 'SM1', status: 'sent', outcome: 'in-progress', errorCode: 'none', recipient: '+1415***0123' }],
   ]);
 });

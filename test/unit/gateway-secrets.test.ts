@@ -41,7 +41,7 @@ function refusal(values: Record<string, unknown>, options = LAMBDA): Configurati
 
 describe('console mode', () => {
   it('is allowed locally when no Twilio key is set at all', () => {
-    expect(parseSecret({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }, LOCAL)).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET, providers: { twilio: {} } });
+    expect(parseSecret({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }, LOCAL)).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET, providers: { twilio: {}, aws: {} } });
   });
 
   it('counts empty and blank Twilio keys as unset', () => {
@@ -72,7 +72,7 @@ describe('Twilio keys', () => {
     expect(parseSecret(twilioKeys(), LAMBDA)).toEqual({
       signingSecrets: [SIGNING_SECRET],
       rateLimitKey: SIGNING_SECRET,
-      providers: { twilio: { credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiKey: undefined, messagingServiceSid: undefined, phoneNumber: PHONE_NUMBER } } },
+      providers: { twilio: { credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiKey: undefined, messagingServiceSid: undefined, phoneNumber: PHONE_NUMBER } }, aws: {} },
     });
   });
 

@@ -72,7 +72,7 @@ describe('SecretsManagerSource', () => {
     expect(secrets).toEqual({
       signingSecrets: [SIGNING_SECRET],
       rateLimitKey: SIGNING_SECRET,
-      providers: { twilio: { credentials: { accountSid: ACCOUNT_SID, authToken: 'token-1', apiKey: undefined, messagingServiceSid: undefined, phoneNumber: '+15017122661' } } },
+      providers: { twilio: { credentials: { accountSid: ACCOUNT_SID, authToken: 'token-1', apiKey: undefined, messagingServiceSid: undefined, phoneNumber: '+15017122661' } }, aws: {} },
     });
     expect(secretsManager.calls).toEqual([{ operation: 'GetSecretValue', input: { SecretId: ARN } }]);
   });
@@ -296,7 +296,7 @@ describe('secretsReadError', () => {
 
 describe('EnvironmentSource', () => {
   it('runs in console mode with only a signing secret', async () => {
-    expect(await fromEnvironment({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }).get()).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET, providers: { twilio: {} } });
+    expect(await fromEnvironment({ SMS_GATEWAY_SIGNING_SECRET: SIGNING_SECRET }).get()).toEqual({ signingSecrets: [SIGNING_SECRET], rateLimitKey: SIGNING_SECRET, providers: { twilio: {}, aws: {} } });
   });
 
   it('reads the Twilio keys from the environment, once', async () => {

@@ -61,6 +61,7 @@ describe('validateSendRequest', () => {
         ip: undefined,
         userAgent: undefined,
         tenant: undefined,
+        provider: undefined,
       });
     });
 
@@ -83,6 +84,7 @@ describe('validateSendRequest', () => {
         ip: '203.0.113.7',
         user_agent: 'Mozilla/5.0',
         tenant: 'acme-prod',
+        provider: 'aws',
       });
       expect(request).toEqual({
         recipient: { e164: RECIPIENT, country: 'US', callingCode: '1' },
@@ -99,7 +101,12 @@ describe('validateSendRequest', () => {
         ip: '203.0.113.7',
         userAgent: 'Mozilla/5.0',
         tenant: 'acme-prod',
+        provider: 'aws',
       });
+    });
+
+    it.each(['console', 'AWS', 'sns', 'twilio,aws'])('refuses a provider the body may not name (%s)', (provider) => {
+      expect(() => valid({ provider })).toThrow(expect.objectContaining({ code: 'invalid_request', message: 'Field "provider" must be "twilio" or "aws".' }));
     });
 
     it('ignores unknown fields', () => {

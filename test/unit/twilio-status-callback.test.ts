@@ -103,7 +103,7 @@ describe('TwilioStatusCallbacks', () => {
 
   function reader(options: { twilio?: ProviderSecrets['twilio']; signatureValid?: boolean } = {}) {
     const checked: { authToken: string; signature: string; params: Record<string, string> }[] = [];
-    const secrets: GatewaySecrets<ProviderSecrets> = { signingSecrets: SIGNING_SECRETS, rateLimitKey: SIGNING_SECRETS[0], providers: { twilio: options.twilio ?? TWILIO } };
+    const secrets: GatewaySecrets<ProviderSecrets> = { signingSecrets: SIGNING_SECRETS, rateLimitKey: SIGNING_SECRETS[0], providers: { twilio: options.twilio ?? TWILIO, aws: {} } };
     const callbacks = new TwilioStatusCallbacks({ get: async () => secrets }, (authToken, signature, params) => {
       checked.push({ authToken, signature, params });
       return options.signatureValid ?? true;

@@ -10,6 +10,12 @@ import { GatewayError, isGatewayError } from '../../core/errors';
  */
 const INVALID_RECIPIENT = new Set([21211, 21614, 13223, 13224, 21217, 21401]);
 const DESTINATION_NOT_ALLOWED = new Set([21408, 21610, 21215, 13227, 21216]);
+/**
+ * Of those, the ones another provider may not share (lambda/providers/selector.ts): the
+ * account's geo permissions, which are Twilio's own setting. Not 21610 (the person opted out)
+ * nor 21216 (Twilio's own block of a high-risk number: a fraud signal, not routed around).
+ */
+const GEO_PERMISSIONS = new Set([21408, 21215, 13227]);
 /** The credentials were rejected: the secret was probably rotated under the running Lambda. */
 export const TWILIO_AUTHENTICATION_FAILED = 20003;
 
@@ -43,7 +49,11 @@ export function mapTwilioError(httpStatus: number, body: unknown, latencyMs: num
     return new GatewayError('invalid_recipient', `Twilio cannot reach this number: ${detail}`, { providerCode: code, latencyMs });
   }
   if (code !== undefined && DESTINATION_NOT_ALLOWED.has(code)) {
-    return new GatewayError('destination_not_allowed', `Twilio refused this destination: ${detail}`, { providerCode: code, latencyMs });
+    return new GatewayError('destination_not_allowed', `Twilio refused this destination: ${detail}`, {
+      providerCode: code,
+      latencyMs,
+      ...(GEO_PERMISSIONS.has(code) && { failover: true }),
+    });
   }
   return new GatewayError('provider_error', `Twilio refused the request (HTTP ${httpStatus}): ${detail || 'no details given'}`, {
     providerCode: code,

@@ -1,7 +1,7 @@
 import { PROVIDER, SECRET_KEY } from '../../../shared/names';
 import { GatewayError } from '../../core/errors';
 import { usableCredentials, type ProviderKeys } from '../../core/gateway-secrets';
-import type { MessageProvider, OutboundMessage, ProviderOutcome } from '../../core/ports';
+import type { MessageProvider, OutboundMessage, ProviderOutcome, SendOptions } from '../../core/ports';
 import type { TwilioCredentials } from './credentials';
 import { isAuthenticationFailure } from './errors';
 import { voiceTwiml } from './lazy-voice-twiml';
@@ -43,21 +43,22 @@ export class TwilioProvider implements MessageProvider<TwilioCredentials> {
     private readonly options: TwilioProviderOptions,
   ) {}
 
-  async send(message: OutboundMessage, credentials: TwilioCredentials): Promise<ProviderOutcome> {
+  async send(message: OutboundMessage, credentials: TwilioCredentials, options: SendOptions = {}): Promise<ProviderOutcome> {
     try {
-      return await this.sendWith(credentials, message);
+      return await this.sendWith(credentials, message, options.budgetMs);
     } catch (err) {
       // A refusal created nothing, so sending again with the new credentials is safe.
       if (!isAuthenticationFailure(err)) throw err;
       const fresh = usableCredentials(await this.options.rereadKeys(), 'Twilio');
       if (sameCredentials(fresh, credentials)) throw err;
-      const outcome = await this.sendWith(fresh, message);
+      const left = options.budgetMs === undefined ? undefined : options.budgetMs - (err.details.latencyMs ?? 0);
+      const outcome = await this.sendWith(fresh, message, left);
       // SendLatency is the time spent in Twilio's API, the refused attempt included.
       return { ...outcome, latencyMs: outcome.latencyMs + (err.details.latencyMs ?? 0) };
     }
   }
 
-  private sendWith(credentials: TwilioCredentials, message: OutboundMessage): Promise<ProviderOutcome> {
+  private sendWith(credentials: TwilioCredentials, message: OutboundMessage, budgetMs: number | undefined): Promise<ProviderOutcome> {
     const auth = authFor(credentials);
     const { statusCallbackUrl } = this.options;
     if (message.channel === 'sms') {
@@ -68,7 +69,7 @@ export class TwilioProvider implements MessageProvider<TwilioCredentials> {
           ? { MessagingServiceSid: credentials.messagingServiceSid }
           : { From: credentials.phoneNumber }),
         StatusCallback: statusCallbackUrl,
-      });
+      }, budgetMs);
     }
     if (!credentials.phoneNumber) {
       throw new GatewayError(
@@ -87,7 +88,7 @@ export class TwilioProvider implements MessageProvider<TwilioCredentials> {
       // for a machine only after the greeting, so a voicemail gets the whole script (docs/voice.md
       // says why not less); the status callback then carries AnsweredBy.
       ...(detect && { MachineDetection: 'DetectMessageEnd' }),
-    });
+    }, budgetMs);
   }
 }
 

@@ -1,6 +1,6 @@
-import { GatewayError } from '../../core/errors';
 import type { ProviderOutcome } from '../../core/ports';
-import { httpRequest, NoAnswerError, type HttpAnswer } from '../../adapters/http-request';
+import { createOnce, noAnswer, readJsonObject, type Exchange } from '../../adapters/create-once';
+import type { HttpAnswer } from '../../adapters/http-request';
 import { mapTwilioError } from './errors';
 
 /**
@@ -11,12 +11,12 @@ import { mapTwilioError } from './errors';
  * cold start, for two form-encoded POSTs. Connections are kept alive, so warm invocations reuse
  * the TLS connection to api.twilio.com.
  *
- * Retries: a create is repeated only when it provably created nothing (`provablyNothing`),
- * once, after a jittered backoff, while the whole call stays under 8 s (Auth0 gives the Action
- * 20 s, the Lambda has 10 s). Anything that may have reached Twilio (a timeout after the
- * request went out, a dropped connection, a 5xx, a 2xx without a resource) is never repeated:
- * its outcome is `unknown`, and a second create could send a second code. Each attempt times
- * out after 5 s.
+ * Retries (lambda/adapters/create-once.ts): a create is repeated only when it provably created
+ * nothing (`provablyNothing`), once, after a jittered backoff, while the whole call stays under
+ * 8 s (Auth0 gives the Action 20 s, the Lambda has 10 s). Anything that may have reached Twilio
+ * (a timeout after the request went out, a dropped connection, a 5xx, a 2xx without a resource)
+ * is never repeated: its outcome is `unknown`, and a second create could send a second code.
+ * Each attempt times out after 5 s.
  */
 
 export interface TwilioAuth {
@@ -50,16 +50,6 @@ function retryAfterMs(answer: HttpAnswer): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
-function readJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-type Attempt = { answer: HttpAnswer; body: unknown } | { failure: 'timeout' | 'network'; sent: boolean; cause: unknown };
-
 /**
  * Whether an attempt provably created nothing, so that repeating it cannot send twice: the
  * request never left (a refused connection, a DNS or TLS failure, a dead kept-alive socket:
@@ -69,8 +59,8 @@ type Attempt = { answer: HttpAnswer; body: unknown } | { failure: 'timeout' | 'n
  * messages", and a 502, 503 or 504 from a proxy on the way says nothing of what Twilio did
  * behind it. Other 4xx are refusals, final, with nothing created.
  */
-function provablyNothing(attempt: Attempt): boolean {
-  return 'failure' in attempt ? !attempt.sent : attempt.answer.status === 429;
+function provablyNothing(exchange: Exchange): boolean {
+  return 'failure' in exchange ? !exchange.sent : exchange.answer.status === 429;
 }
 
 export class TwilioRestClient {
@@ -86,17 +76,22 @@ export class TwilioRestClient {
     this.backoffMs = options.backoffMs ?? defaultBackoff;
   }
 
-  /** POST /2010-04-01/Accounts/{AccountSid}/Messages.json. Rejects only when nothing was created. */
-  createMessage(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
-    return this.create(auth, 'Messages.json', params);
+  /**
+   * POST /2010-04-01/Accounts/{AccountSid}/Messages.json. Rejects only when nothing was created.
+   * `budgetMs` caps the whole call below its own budget (what a send has left after another
+   * provider refused it).
+   */
+  createMessage(auth: TwilioAuth, params: Record<string, string | undefined>, budgetMs?: number): Promise<ProviderOutcome> {
+    return this.create(auth, 'Messages.json', params, budgetMs);
   }
 
   /** POST /2010-04-01/Accounts/{AccountSid}/Calls.json, likewise. */
-  createCall(auth: TwilioAuth, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
-    return this.create(auth, 'Calls.json', params);
+  createCall(auth: TwilioAuth, params: Record<string, string | undefined>, budgetMs?: number): Promise<ProviderOutcome> {
+    return this.create(auth, 'Calls.json', params, budgetMs);
   }
 
-  private async create(auth: TwilioAuth, resource: string, params: Record<string, string | undefined>): Promise<ProviderOutcome> {
+  private async create(auth: TwilioAuth, resource: string, params: Record<string, string | undefined>, budgetMs = Infinity): Promise<ProviderOutcome> {
+    const budget = Math.min(this.totalBudgetMs, budgetMs);
     const url = `${this.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(auth.accountSid)}/${resource}`;
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value !== undefined) form.append(key, value);
@@ -110,49 +105,26 @@ export class TwilioRestClient {
       body: form.toString(),
     };
 
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    let attempt = await this.attempt(url, request, this.attemptTimeoutMs);
-
-    if (provablyNothing(attempt)) {
-      const wait = this.backoffMs('answer' in attempt ? retryAfterMs(attempt.answer) : undefined);
-      const remaining = this.totalBudgetMs - elapsed() - wait;
-      // A retry with less than a second left would most likely time out anyway.
-      if (remaining >= 1_000) {
-        await new Promise((resolve) => setTimeout(resolve, wait));
-        attempt = await this.attempt(url, request, Math.min(this.attemptTimeoutMs, remaining));
-      }
-    }
-
-    const latencyMs = elapsed();
-    if ('failure' in attempt) {
-      if (!attempt.sent) throw new GatewayError('provider_unavailable', 'Twilio could not be reached; try again later.', { latencyMs, cause: attempt.cause });
-      const detail = attempt.failure === 'timeout' ? 'Twilio did not answer in time.' : 'Twilio hung up before answering.';
-      return { outcome: 'unknown', detail, latencyMs, cause: attempt.cause };
-    }
-    const { answer, body } = attempt;
+    const { exchange, latencyMs } = await createOnce(url, { method: 'POST', ...request }, {
+      budgetMs: budget,
+      attemptTimeoutMs: this.attemptTimeoutMs,
+      provablyNothing,
+      pauseMs: (first) => this.backoffMs('answer' in first ? retryAfterMs(first.answer) : undefined),
+    });
+    if ('failure' in exchange) return noAnswer(exchange, 'Twilio', latencyMs);
+    const { answer } = exchange;
+    const body = readJsonObject(answer.text);
     // Twilio's text is not kept: it may quote the message, and says nothing the status does not.
     if (answer.status >= 500) return { outcome: 'unknown', detail: `Twilio answered HTTP ${answer.status}.`, latencyMs };
     if (answer.status < 200 || answer.status >= 300) {
       const retryAfter = retryAfterMs(answer);
       throw mapTwilioError(answer.status, body, latencyMs, retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined);
     }
-    const resourceBody = (typeof body === 'object' && body !== null ? body : {}) as { sid?: unknown; status?: unknown };
-    const sid = typeof resourceBody.sid === 'string' ? resourceBody.sid : undefined;
-    if (sid === undefined || typeof resourceBody.status !== 'string') {
+    const sid = typeof body?.sid === 'string' ? body.sid : undefined;
+    if (sid === undefined || typeof body?.status !== 'string') {
       // Twilio said yes, but its answer does not say what it created: do not claim success.
       return { outcome: 'unknown', sid, detail: `Twilio answered HTTP ${answer.status} without a SID and status.`, latencyMs };
     }
-    return { outcome: 'accepted', sid, status: resourceBody.status, latencyMs };
-  }
-
-  private async attempt(url: string, request: { headers: Record<string, string>; body: string }, timeoutMs: number): Promise<Attempt> {
-    try {
-      const answer = await httpRequest(url, { method: 'POST', ...request, timeoutMs });
-      return { answer, body: readJson(answer.text) };
-    } catch (err) {
-      if (!(err instanceof NoAnswerError)) throw err;
-      return { failure: err.timedOut ? 'timeout' : 'network', sent: err.sent, cause: err };
-    }
+    return { outcome: 'accepted', sid, status: body.status, latencyMs };
   }
 }

@@ -1,7 +1,7 @@
 // Types only: nothing of twilio is loaded here.
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
-import { locales, twilio } from '../../../config/voices.json';
-import { languageChain } from '../../core/templates';
+import { twilio } from '../../../config/voices.json';
+import { localeFinder } from '../voice-locale';
 
 type Attributes = Required<Pick<VoiceResponse.SayAttributes, 'voice' | 'language'>>;
 
@@ -12,20 +12,15 @@ export interface SayVoice {
 }
 
 const VOICES = twilio as Record<string, SayVoice['voice']>;
-const LOCALES: Record<string, string | undefined> = locales;
-// config/voices.json spells locales as Twilio does (`en-GB`); requests may not (`en-gb`).
-const BY_TAG = new Map(Object.keys(VOICES).map((locale) => [locale.toLowerCase(), locale as SayVoice['language']]));
+const sayLocale = localeFinder(VOICES) as (tag: string) => SayVoice['language'] | undefined;
 
 /**
  * The voice of config/voices.json for a language, following its chain (`es-MX`, then `es`, whose
  * locale is `es-ES`); undefined when no step of the chain has one.
  */
 export function findSayVoice(tag: string): SayVoice | undefined {
-  for (const step of languageChain(tag)) {
-    const language = BY_TAG.get(step) ?? BY_TAG.get(LOCALES[step]?.toLowerCase() ?? '');
-    if (language) return { voice: VOICES[language], language };
-  }
-  return undefined;
+  const language = sayLocale(tag);
+  return language && { voice: VOICES[language], language };
 }
 
 /**
