@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FINAL_EVENT_TYPES } from '../../cdk/constructs/aws-sms';
-import { FAILOVER_PAIRS } from '../../cdk/constructs/gateway-metrics';
+import { FAILOVER_PAIRS, METERED_PROVIDERS } from '../../cdk/constructs/gateway-metrics';
+import { SENDING_PROVIDERS } from '../../lambda/providers/routes';
 import {
   dashboardWidgets,
   dependencyCycle,
@@ -29,8 +30,8 @@ let on: Synthesized;
 
 beforeAll(() => {
   off = synthGateway({ awsSms: 'off' });
-  // cdk.json's object form, with a configuration set name and routes that name no aws.
-  on = synthGateway({ awsSms: { originationIdentity: PHONE_ID, configurationSet: 'mfa-codes' }, providers: 'twilio', providerRoutes: 'US=twilio;*=twilio' });
+  // cdk.json's object form, with a configuration set name, and routes that fail over to aws.
+  on = synthGateway({ awsSms: { originationIdentity: PHONE_ID, configurationSet: 'mfa-codes' }, providers: 'twilio,aws', providerRoutes: 'IN=aws;*=twilio,aws' });
 });
 
 afterAll(removeAssemblies);
@@ -227,8 +228,8 @@ describe('the Lambdas', () => {
     expect(environment(on, 'Send')).toMatchObject({
       AWS_SMS_ORIGINATION_IDENTITY: localArn('sms-voice', `phone-number/${PHONE_ID}`),
       AWS_SMS_CONFIGURATION_SET: { Ref: id(on, 'AwsSms/ConfigurationSet') },
-      PROVIDERS: 'twilio',
-      PROVIDER_ROUTES: 'US=twilio;*=twilio',
+      PROVIDERS: 'twilio,aws',
+      PROVIDER_ROUTES: 'IN=aws;*=twilio,aws',
     });
     expect(environment(on, 'Send').AWS_SMS_EVENTS_TOPIC_ARN).toBeUndefined();
   });
@@ -282,6 +283,10 @@ describe.each([
 });
 
 describe('alarm and dashboard', () => {
+  test('watch every provider that can send, and only those', () => {
+    expect([...METERED_PROVIDERS].sort()).toEqual([...SENDING_PROVIDERS].sort());
+  });
+
   const alarm = (s: Synthesized, name: string): CfnResourceJson | undefined =>
     resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties!.AlarmName === name)?.[1];
 
