@@ -10,7 +10,7 @@ import { ENV, SECRET_KEY, SECRET_KEYS } from '../../shared/names';
 import { optionalAuth0Credentials } from '../auth0-credentials';
 import { CommandError, envValue, stringOption, UsageError, type Io, type OptionValues } from '../command';
 import { Deployment } from '../deployment';
-import { AwsUnavailable, AwsUnreachable, functionEnvironments, OUTPUT_KEYS, type StackDescription } from '../stack';
+import { AwsUnavailable, AwsUnreachable, OUTPUT_KEYS, type StackDescription } from '../stack';
 import { authTokenAccess, twilioClient, type TwilioAccess } from '../twilio/client';
 import { describeFailure, twilioFailure } from '../twilio/failure';
 import { have, lack, type Needed } from './check';
@@ -156,11 +156,7 @@ export class DoctorContext {
       let source = 'ALLOWED_COUNTRIES variable';
       if (stack.ok) {
         try {
-          const environments = await functionEnvironments(this.deployment.stackName, this.deployment.region);
-          // The send Lambda is the one with a state table; ALLOWED_COUNTRIES is absent when all are allowed.
-          const send = Object.values(environments).find((variables) => ENV.stateTable in variables);
-          if (!send) return lack('the stack has no send Lambda with a STATE_TABLE variable');
-          raw = send[ENV.allowedCountries];
+          raw = (await this.deployment.sendEnvironment())[ENV.allowedCountries];
           source = "send Lambda's ALLOWED_COUNTRIES";
         } catch (err) {
           if (err instanceof CommandError) return lack(err.message);
