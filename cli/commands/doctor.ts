@@ -14,7 +14,12 @@ import { DEFAULT_STACK } from '../stack';
 async function run(values: OptionValues, { io, json }: RunContext): Promise<number> {
   const context = new DoctorContext(io, values);
   if (!json) io.stdout(`Checking the MFA SMS gateway (stack ${context.deployment.stackName}${context.deployment.region ? ` in ${context.deployment.region}` : ''}):\n\n`);
-  const results = await runChecks(context, CHECKS, json ? undefined : (result) => io.stdout(`${formatLine(result)}\n`));
+  let results;
+  try {
+    results = await runChecks(context, CHECKS, json ? undefined : (result) => io.stdout(`${formatLine(result)}\n`));
+  } finally {
+    context.close();
+  }
   const summary = summarize(results);
   if (json) io.stdout(`${jsonReport(results)}\n`);
   else io.stdout(`\n${formatSummary(summary)}\n`);
