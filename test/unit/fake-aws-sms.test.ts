@@ -168,7 +168,7 @@ describe('the read operations, as the SDK reads them', () => {
     expect(members.OriginationIdentities?.map((member) => member.IsoCountryCode)).toEqual(['US', 'CA']);
     const senders = await client.send(new sdk.DescribeSenderIdsCommand({ Filters: [{ Name: 'sender-id', Values: ['MFACODE'] }] }));
     expect(senders.SenderIds).toEqual([expect.objectContaining({ SenderId: 'MFACODE', IsoCountryCode: 'GB', Registered: true })]);
-    const unknown = await client.send(new sdk.DescribeSenderIdsCommand({ Filters: [{ Name: 'colour', Values: ['blue'] }] })).catch((err: unknown) => err);
+    const unknown = await client.send(new sdk.DescribeSenderIdsCommand({ Filters: [{ Name: 'colour' as sdk.SenderIdFilterName, Values: ['blue'] }] })).catch((err: unknown) => err);
     expect(unknown).toMatchObject({ name: 'ValidationException', Reason: 'INVALID_FILTER_VALUES' });
   });
 

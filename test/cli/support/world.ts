@@ -184,6 +184,9 @@ export class World {
     this.twilio.requests.length = 0;
     this.twilio.created.clear();
 
+    this.awsSms?.account.reset();
+    if (this.awsSms) this.awsSms.requests.length = 0;
+
     this.setStack(this.gateway ? `${this.gateway.url}/messages` : 'https://abc123.execute-api.us-east-1.amazonaws.com/messages');
     this.cloudFormation.statuses.clear();
     this.cloudFormation.templates.set(STACK, template(this.deployed));
