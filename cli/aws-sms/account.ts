@@ -87,7 +87,9 @@ export class AwsSmsAccount {
     const sdk = require('@aws-sdk/client-pinpoint-sms-voice-v2') as typeof Sdk;
     const client = new sdk.PinpointSMSVoiceV2Client({
       ...(region ? { region } : {}),
-      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+      // Without throwOnRequestTimeout, @smithy/node-http-handler only logs a warning when an
+      // answer takes longer than requestTimeout, and waits on.
+      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
     });
     return new AwsSmsAccount(sdk, client);
   }

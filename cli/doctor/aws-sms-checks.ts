@@ -162,16 +162,21 @@ export const countriesCheck: Check = {
     const first = (country: string) => routed && providersFor(routes, country)[0] === PROVIDER.aws;
 
     // The protect configuration in force: the configuration set's, else the account's default
-    // (user guide, "Using protect configurations": the request names none).
+    // (user guide, "Using protect configurations": the request names none). When the
+    // configuration set or the account attributes could not be read, their checks say so, and
+    // the rules stay unchecked here; reading the rules themselves is this check's.
     let rules: Record<string, string> = {};
-    let protect: string | undefined;
     const notes: string[] = [];
-    try {
-      const set = setup.configurationSet ? await context.awsSmsConfigurationSet(setup.configurationSet.value) : undefined;
-      protect = set?.protectConfigurationId ?? (await context.awsSmsAttributes()).defaultProtectConfigurationId;
-      if (protect) rules = await (await context.awsSms()).countryRules(protect, 'SMS');
-    } catch (err) {
-      notes.push(`the protect configuration's country rules could not be read (${(err as Error).message.replace(/\.$/, '')})`);
+    const set = setup.configurationSet ? await context.awsSmsConfigurationSet(setup.configurationSet.value).catch(() => null) : undefined;
+    const attributes = set === null ? null : await context.awsSmsAttributes().catch(() => null);
+    const protect = set?.protectConfigurationId ?? attributes?.defaultProtectConfigurationId;
+    const unknown = !protect && (set === null || attributes === null);
+    if (protect) {
+      try {
+        rules = await (await context.awsSms()).countryRules(protect, 'SMS');
+      } catch (err) {
+        notes.push(`the country rules of the protect configuration ${protect} could not be read (${(err as Error).message.replace(/\.$/, '')})`);
+      }
     }
     const blocked = toAws.filter((country) => rules[country] === 'BLOCK');
     const unreached = toAws.filter((country) => !reach.countries.has(country) && !blocked.includes(country));
@@ -188,7 +193,8 @@ export const countriesCheck: Check = {
     const fix = `send from a pool with a number or sender ID of each of these countries, and allow them in the protect configuration, or route them elsewhere with -c providerRoutes=...`;
     if (failing.length > 0) return fail(`${[...failing, ...warnings].join('; ')}${routing}`, fix);
     if (warnings.length > 0 || notes.length > 0) return warn(`${[...warnings, ...notes].join('; ')}${routing}`, warnings.length > 0 ? fix : `allow your AWS identity sms-voice:DescribeConfigurationSets and GetProtectConfigurationCountryRuleSet (${PERMISSIONS})`);
-    return pass(`${shown} reaches ${toAws.join(', ')} of ${allowed.value.source}${protect ? `, which the protect configuration ${protect} allows` : ''}`);
+    const allows = protect ? `, which the protect configuration ${protect} allows` : unknown ? ', and the protect configuration in force is unknown (see aws-sms.account and aws-sms.configuration-set)' : '';
+    return pass(`${shown} reaches ${toAws.join(', ')} of ${allowed.value.source}${allows}`);
   },
 };
 

@@ -218,8 +218,8 @@ export class World {
     this.cloudFormation.templates.set(STACK, template({ ...this.deployed, ...changes }));
   }
 
-  /** The stack's outputs, pointing at this gateway URL (and, with awsSms, naming its identity and configuration set). */
-  setStack(messagesUrl: string, awsSms: { identity: string; configurationSet: string } | undefined = this.awsSms && { identity: this.awsSmsIdentityArn, configurationSet: AWS_SMS_CONFIGURATION_SET }): void {
+  /** The stack's outputs, pointing at this gateway URL, and naming AWS End User Messaging's identity and configuration set (null: awsSms off). */
+  setStack(messagesUrl: string, awsSms: { identity: string; configurationSet: string } | null = this.awsSms ? { identity: this.awsSmsIdentityArn, configurationSet: AWS_SMS_CONFIGURATION_SET } : null): void {
     this.cloudFormation.stacks.set(STACK, {
       ...(awsSms ? { AwsSmsOriginationIdentity: awsSms.identity, AwsSmsConfigurationSet: awsSms.configurationSet } : {}),
       MessagesUrl: messagesUrl,
