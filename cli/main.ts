@@ -40,7 +40,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     path: ['doctor'],
-    summary: 'Check the whole path of a code: stack, secret, Twilio, gateway, Auth0',
+    summary: 'Check the whole path of a code: stack, secret, routes, Twilio, AWS SMS, gateway, Auth0',
     load: () => (require('./commands/doctor') as typeof import('./commands/doctor')).doctor,
   },
 ];
