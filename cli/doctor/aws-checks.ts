@@ -32,6 +32,7 @@ export const stackCheck: Check = {
 const SECRET_KEY_FIX: Record<string, string> = {
   [SECRET_KEY.signingSecret]: '`npx sms-gateway secrets rotate-signing-key` writes a new one (then `npx sms-gateway auth0 deploy`)',
   [SECRET_KEY.rateLimitKey]: `write \`openssl rand -base64 32\` into ${SECRET_KEY.rateLimitKey} (the rate-limit counters start again once)`,
+  [SECRET_KEY.awsSmsOriginationIdentity]: '`npx sms-gateway secrets set --aws-origination-identity ...` with a phone number, pool or sender ID, or its ARN',
 };
 
 // Without it the gateway keys its counters with the signing secret (lambda/core/gateway-secrets.ts).

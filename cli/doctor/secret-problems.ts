@@ -26,7 +26,7 @@ export interface SecretProblem {
   message: string;
 }
 
-/** `options` as the gateway would parse the secret; by default, Twilio's keys are required (PROVIDERS' default). */
+/** Parsed with `options` as the gateway's parser takes them (routed: whose keys are required; by default Twilio's, as PROVIDERS' default). */
 export function secretProblems(values: Record<string, unknown>, options: Omit<SecretOptions, 'allowConsoleMode'> = {}): SecretProblem[] {
   const probe: Record<string, unknown> = { ...values };
   const problems: SecretProblem[] = [];

@@ -470,7 +470,7 @@ export class FakeAwsSms {
   }
 }
 
-/** Answers a read operation from the account, or undefined. */
+/** Answers one read operation from the account. */
 type Read = (input: Record<string, unknown>) => AwsAnswer;
 
 const notFound = (type: string, id: unknown) => awsError('ResourceNotFoundException', `The ${type} ${String(id)} was not found.`, { ResourceType: type, ResourceId: String(id) });
