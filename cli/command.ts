@@ -12,6 +12,8 @@ export interface Io {
   sleep?: (ms: number) => Promise<void>;
   /** Milliseconds since the epoch; tests pair it with `sleep` to make waits virtual. */
   now?: () => number;
+  /** How long one AWS End User Messaging read waits for an answer (the doctor's); tests shorten it. */
+  awsTimeoutMs?: number;
   /** True when stderr is a terminal: progress indicators are drawn only then. */
   isTTY?: boolean;
   /**

@@ -1,5 +1,6 @@
+import { ENV } from '../shared/names';
 import { CommandError, stringOption, type OptionValues } from './command';
-import { DEFAULT_STACK, describeStack, gatewaySecret, OUTPUT_KEYS, type StackDescription } from './stack';
+import { DEFAULT_STACK, describeStack, functionEnvironments, gatewaySecret, OUTPUT_KEYS, type StackDescription } from './stack';
 
 /**
  * One deployed gateway as a command sees it: the stack chosen by --stack/--region, read at most
@@ -8,6 +9,7 @@ import { DEFAULT_STACK, describeStack, gatewaySecret, OUTPUT_KEYS, type StackDes
 export class Deployment {
   private description?: Promise<StackDescription>;
   private secretValues?: Promise<{ arn: string; values: Record<string, unknown> }>;
+  private sendVariables?: Promise<Record<string, string | undefined>>;
 
   constructor(
     readonly stackName: string,
@@ -40,6 +42,21 @@ export class Deployment {
   secret(): Promise<{ arn: string; values: Record<string, unknown> }> {
     this.secretValues ??= this.secretArn().then(async (arn) => ({ arn, values: await gatewaySecret(arn, this.region) }));
     return this.secretValues;
+  }
+
+  /**
+   * The send Lambda's environment variables in the deployed template, read once: how the CLI
+   * learns settings that live only in the stack (ALLOWED_COUNTRIES, PROVIDERS, PROVIDER_ROUTES).
+   * Values the template computes (intrinsic functions) are undefined.
+   */
+  sendEnvironment(): Promise<Record<string, string | undefined>> {
+    this.sendVariables ??= functionEnvironments(this.stackName, this.region).then((environments) => {
+      // The send Lambda is the one with a state table; ALLOWED_COUNTRIES is absent when all are allowed.
+      const send = Object.values(environments).find((variables) => ENV.stateTable in variables);
+      if (!send) throw new CommandError('the stack has no send Lambda with a STATE_TABLE variable');
+      return send;
+    });
+    return this.sendVariables;
   }
 
   /** Forget the secret read so far (after writing it). */

@@ -20,7 +20,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   {
     path: ['secrets', 'set'],
-    summary: "Write the Twilio keys into the stack's secret (keeps the signing secret)",
+    summary: "Write the Twilio keys or the AWS SMS sender into the stack's secret (keeps the signing secret)",
     load: () => (require('./commands/secrets-set') as typeof import('./commands/secrets-set')).secretsSet,
   },
   {
@@ -40,7 +40,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     path: ['doctor'],
-    summary: 'Check the whole path of a code: stack, secret, Twilio, gateway, Auth0',
+    summary: 'Check the whole path of a code: stack, secret, routes, Twilio, AWS SMS, gateway, Auth0',
     load: () => (require('./commands/doctor') as typeof import('./commands/doctor')).doctor,
   },
 ];

@@ -57,7 +57,11 @@ export function awsProblem(err: unknown, what: string): CommandError {
   // The SDK's retry middleware re-wraps an error it does not see as an Error (one from another
   // realm, as under Jest) into a message-only one: the code is then read from the message.
   const network =
-    networkErrorCode(err) ?? NETWORK_CODE.exec(error.message ?? '')?.[1] ?? (error.name === 'TimeoutError' ? 'timeout' : undefined);
+    networkErrorCode(err) ??
+    NETWORK_CODE.exec(error.message ?? '')?.[1] ??
+    // Node's message for a connection closed before the answer (its code is ECONNRESET).
+    (/socket hang up/.test(error.message ?? '') ? 'ECONNRESET' : undefined) ??
+    (error.name === 'TimeoutError' ? 'timeout' : undefined);
   if (network) return new AwsUnreachable(`${what}: AWS could not be reached (${network})`);
   return new CommandError(`${what}: ${error.name ?? 'Error'}: ${error.message ?? String(err)}`);
 }

@@ -33,6 +33,8 @@ export interface Delivery {
   sid?: string;
   status?: string;
   channel?: string;
+  /** The provider that sent it (docs/api.md): `twilio`, `aws`, or `console` locally. */
+  provider?: string;
 }
 
 /** Why a message was not delivered; `retryable` tells whether trying again later can help. */
@@ -90,6 +92,7 @@ function delivery(id: string, answer: HttpAnswer): Delivery {
     sid: property(parsed, 'sid'),
     status: property(parsed, 'status'),
     channel: property(parsed, 'channel'),
+    provider: property(parsed, 'provider'),
   };
 }
 

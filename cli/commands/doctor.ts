@@ -14,7 +14,12 @@ import { DEFAULT_STACK } from '../stack';
 async function run(values: OptionValues, { io, json }: RunContext): Promise<number> {
   const context = new DoctorContext(io, values);
   if (!json) io.stdout(`Checking the MFA SMS gateway (stack ${context.deployment.stackName}${context.deployment.region ? ` in ${context.deployment.region}` : ''}):\n\n`);
-  const results = await runChecks(context, CHECKS, json ? undefined : (result) => io.stdout(`${formatLine(result)}\n`));
+  let results;
+  try {
+    results = await runChecks(context, CHECKS, json ? undefined : (result) => io.stdout(`${formatLine(result)}\n`));
+  } finally {
+    context.close();
+  }
   const summary = summarize(results);
   if (json) io.stdout(`${jsonReport(results)}\n`);
   else io.stdout(`\n${formatSummary(summary)}\n`);
@@ -23,14 +28,15 @@ async function run(values: OptionValues, { io, json }: RunContext): Promise<numb
 
 export const doctor: Command = {
   path: ['doctor'],
-  summary: 'Check the whole path of a code: stack, secret, Twilio, gateway, Auth0',
+  summary: 'Check the whole path of a code: stack, secret, routes, Twilio, AWS SMS, gateway, Auth0',
   description: [
     'Runs every check of the troubleshooting list and prints one line per check: PASS, WARN, FAIL or',
     'SKIP, with the fix under each WARN and FAIL. Exit code 0 when something was checked and nothing FAILed.',
     '',
     'AWS (CloudFormation, Secrets Manager, CloudWatch) is read with your AWS credentials; without',
     'them, the secret\'s keys are taken from the environment as `npm start` reads them, and the AWS',
-    'checks are skipped. Auth0 is read with AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET',
+    'checks are skipped. AWS End User Messaging is read too (Describe* reads of sms-voice) when a route',
+    'names aws or an origination identity is set. Auth0 is read with AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET',
     `(scopes ${READ_SCOPES.join(', ')} are enough), for the phone experience the tenant`,
     'runs; without them, the Auth0 checks are skipped. The gateway checks send requests that the',
     'gateway must refuse: nothing is ever sent.',

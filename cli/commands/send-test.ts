@@ -5,7 +5,10 @@ import { signingKeys } from '../../auth0/forwarder/sign';
 import { explainAuth0Error, isNetworkFailure } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { DELIVERY_METHOD_OF } from '../../auth0/provision/setup';
+import type { SendBody } from '../../auth0/forwarder/body';
 import { parseE164 } from '../../lambda/core/phone';
+import { SENDING_PROVIDERS } from '../../lambda/providers/routes';
+import { PROVIDER, type ProviderName } from '../../shared/names';
 import { requireAuth0Credentials } from '../auth0-credentials';
 import { CommandError, stringOption, UsageError, type Command, type Io, type OptionValues, type RunContext } from '../command';
 import { Deployment } from '../deployment';
@@ -30,9 +33,25 @@ const DEFAULT_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 900;
 export const POLL_INTERVAL_MS = 2000;
 
+/**
+ * What AWS End User Messaging's refusal means, by the exception and reason the gateway quotes
+ * (`(ConflictException:DESTINATION_PHONE_NUMBER_OPTED_OUT, HTTP 400)`: lambda/providers/aws-sms/errors.ts).
+ */
+const AWS_HINTS: [RegExp, string][] = [
+  [/DESTINATION_PHONE_NUMBER_NOT_VERIFIED/, 'the AWS account is in the SMS sandbox, which sends only to verified numbers: verify this one in the AWS End User Messaging console, or leave the sandbox (docs/deploy.md)'],
+  [/DESTINATION_PHONE_NUMBER_OPTED_OUT/, 'the number replied STOP to the AWS sender: it must opt in again before AWS sends to it'],
+  [/MONTHLY_SPEND_LIMIT_REACHED/, "the AWS account's monthly spend limit is reached: raise it (`npx sms-gateway doctor` shows it as aws-sms.spend-limit)"],
+  [/AccessDeniedException/, "the send Lambda may not send from this origination identity: `npx sms-gateway doctor` says why (aws-sms.identity)"],
+  [/ResourceNotFoundException/, "the origination identity or the configuration set names nothing in the stack's region: `npx sms-gateway doctor` (aws-sms.identity, aws-sms.configuration-set)"],
+  [/Exception/, 'AWS End User Messaging refused it: `npx sms-gateway doctor` checks the account, the origination identity and the countries'],
+];
+
 /** What the gateway's refusal means for the person running the test. */
 function refusalHint(refused: GatewayRefused): string | undefined {
   const providerCode = /Twilio error (\d+)/.exec(refused.message)?.[1];
+  const awsCode = /\((\w+Exception(?::[A-Z_]+)?), HTTP \d+\)/.exec(refused.message)?.[1];
+  const aws = awsCode ? AWS_HINTS.find(([pattern]) => pattern.test(awsCode))?.[1] : undefined;
+  if (aws) return aws;
   switch (refused.errorCode) {
     case 'invalid_signature':
       return /more than 5 minutes/.test(refused.message)
@@ -49,11 +68,15 @@ function refusalHint(refused: GatewayRefused): string | undefined {
     case 'rate_limited':
       return 'a rate limit was reached (the message names it): wait, or test with another number';
     case 'channel_unavailable':
-      return 'voice calls need TWILIO_PHONE_NUMBER in the secret: `npx sms-gateway secrets set --phone-number +...`';
+      return 'voice calls need TWILIO_PHONE_NUMBER in the secret (`npx sms-gateway secrets set --phone-number +...`), or an AWS origination identity that can call (a phone number or pool, not a sender ID)';
+    case 'invalid_request':
+      return /Field "provider"/.test(refused.message)
+        ? 'the gateway has no settings for that provider: for aws, deploy with -c awsSms=... (docs/configuration.md); for twilio, `npx sms-gateway secrets set`'
+        : undefined;
     case 'provider_error':
       return providerCode ? `Twilio ${providerCode}, ${explainTwilioCode(Number(providerCode)).meaning}: ${explainTwilioCode(Number(providerCode)).fix}` : undefined;
     case 'provider_unavailable':
-      return 'Twilio or Secrets Manager failed: try again; if it persists, see https://status.twilio.com';
+      return 'the provider or Secrets Manager failed: try again; if it persists, see https://status.twilio.com or the AWS Health Dashboard';
     case undefined:
       return refused.status === 404 || refused.status === 403
         ? 'this URL is not the gateway\'s POST /messages: check --url (the stack output MessagesUrl)'
@@ -89,14 +112,43 @@ async function followAccess(io: Io, deployment: Deployment, fromStack: boolean):
   }
 }
 
-function testBody(to: string, channel: Channel, language: string | undefined) {
+/** The Action's body, and the field only tests send: `provider` forces one provider, without failover (docs/api.md). */
+type TestBody = SendBody & { provider?: ProviderName };
+
+function testBody(to: string, channel: Channel, language: string | undefined, provider: ProviderName | undefined): TestBody {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   // The send-phone-message event Auth0 would hand the Action, through the Action's own mapping.
-  return fromSendPhoneMessageEvent({
+  const body: TestBody = fromSendPhoneMessageEvent({
     message_options: { recipient: to, code, text: `${code} is your verification code (sms-gateway send-test)`, message_type: channel, action: 'second-factor-authentication' },
     request: { language: language ?? 'en' },
     client: { client_id: 'sms-gateway-send-test', name: 'sms-gateway send-test' },
   });
+  return provider ? { ...body, provider } : body;
+}
+
+function providerOption(values: OptionValues): ProviderName | undefined {
+  const raw = stringOption(values, 'provider');
+  if (raw === undefined) return undefined;
+  const name = raw.toLowerCase();
+  if (!(SENDING_PROVIDERS as readonly string[]).includes(name)) throw new UsageError(`--provider must be one of ${SENDING_PROVIDERS.join(', ')} (got "${raw}").`);
+  return name as ProviderName;
+}
+
+/** The provider's name as the output says it. */
+const PROVIDER_NAMES: Record<string, string> = { [PROVIDER.twilio]: 'Twilio', [PROVIDER.aws]: 'AWS End User Messaging' };
+
+/**
+ * AWS End User Messaging has no API that reads a message's status: its configuration set
+ * publishes each message's final event to the status Lambda (docs/api.md, "Delivery events of
+ * AWS End User Messaging"), which logs it and counts it. Where to look, with the message id.
+ */
+function awsDeliveryNote(messageId: string): string {
+  return [
+    'Not following the delivery: AWS End User Messaging has no API to read a message\'s status.',
+    `Its delivery event reaches the status Lambda, which logs "delivery status" with sid ${messageId} and counts MessageDelivered, MessageUndelivered or MessageFailed with Provider=aws (the dashboard's AWS graphs).`,
+    `Find it with CloudWatch Logs Insights on the status Lambda's log group: fields @timestamp, status, outcome, errorCode | filter sid = "${messageId}"`,
+    'A final status can take from seconds to, rarely, 72 hours; did the phone get it?',
+  ].join('\n');
 }
 
 function seconds(ms: number): string {
@@ -129,10 +181,11 @@ async function run(values: OptionValues, context: RunContext): Promise<number> {
   if (values['via-auth0'] === true) return viaAuth0(values, context, { recipient, channel, limitMs, deployment });
 
   const { io, json } = context;
+  const provider = providerOption(values);
   const gateway = await resolveGatewaySettings(values, io, { urlOption: 'url', deployment });
   const to = maskPhone(recipient);
-  if (!json) io.stdout(`Sending a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through ${gateway.url} (from ${gateway.source})...\n`);
-  const body = testBody(recipient, channel, stringOption(values, 'language'));
+  if (!json) io.stdout(`Sending a test ${channel === 'voice' ? 'call' : 'SMS'} to ${to} through ${gateway.url} (from ${gateway.source})${provider ? `, by ${provider} only` : ''}...\n`);
+  const body = testBody(recipient, channel, stringOption(values, 'language'), provider);
   let delivery: Delivery;
   try {
     delivery = await forward(body, { url: new URL(gateway.url), keys: signingKeys(gateway.signingSecret)! });
@@ -148,8 +201,8 @@ async function run(values: OptionValues, context: RunContext): Promise<number> {
   }
 
   const sid = delivery.sid ?? '';
-  const base = { to, channel, gateway: gateway.url, id: delivery.id, sid, accepted: delivery.status ?? null };
-  if (sid.startsWith('console-')) {
+  const base = { to, channel, gateway: gateway.url, id: delivery.id, sid, accepted: delivery.status ?? null, provider: delivery.provider ?? null };
+  if (delivery.provider === PROVIDER.console || sid.startsWith('console-')) {
     const note = 'The gateway runs in console mode (local `npm start` without Twilio keys): it printed the message in its own output instead of sending it. Nothing to follow.';
     // Hear it before paying for a call: the test code is no secret here, the gateway printed it too.
     const twiml = channel === 'voice' ? voicePreview(body) : undefined;
@@ -157,9 +210,17 @@ async function run(values: OptionValues, context: RunContext): Promise<number> {
     else io.stdout(`Accepted: ${sid}.\n${note}\n${twiml ? `The call would speak this TwiML (voice and language from config/voices.json):\n${twiml}\n` : ''}`);
     return 0;
   }
-  if (!json) io.stdout(`Accepted by Twilio: ${sid} (status ${delivery.status ?? 'unknown'}).\n`);
+  // A gateway older than the provider field sent through Twilio.
+  const by = delivery.provider ?? PROVIDER.twilio;
+  if (!json) io.stdout(`Accepted by ${PROVIDER_NAMES[by] ?? by}: ${sid} (status ${delivery.status ?? 'unknown'}).\n`);
   if (values['no-follow'] === true) {
     if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false })}\n`);
+    return 0;
+  }
+  if (by === PROVIDER.aws) {
+    const note = awsDeliveryNote(sid);
+    if (json) io.stdout(`${JSON.stringify({ ok: true, ...base, followed: false, note })}\n`);
+    else io.stdout(`${note}\n`);
     return 0;
   }
   const access = await followAccess(io, deployment, gateway.source !== 'options');
@@ -170,7 +231,7 @@ async function run(values: OptionValues, context: RunContext): Promise<number> {
 async function viaAuth0(values: OptionValues, context: RunContext, input: { recipient: string; channel: Channel; limitMs: number; deployment: Deployment }): Promise<number> {
   const { io, json } = context;
   const { recipient, channel, limitMs, deployment } = input;
-  for (const option of ['url', 'signing-secret', 'language']) {
+  for (const option of ['url', 'signing-secret', 'language', 'provider']) {
     if (values[option] !== undefined) throw new UsageError(`--${option} does not apply with --via-auth0: Auth0 runs the deployed Action with its own settings.`);
   }
   const creds = requireAuth0Credentials(values, io);
@@ -293,8 +354,12 @@ export const sendTest: Command = {
   summary: 'Send a test MFA code through the gateway and follow its delivery',
   description: [
     'Signs and sends one request exactly as the Auth0 Action does (a random 6-digit code, never',
-    'printed), prints the Twilio SID, then polls Twilio until the message is delivered or fails,',
-    'explaining the error code. Exit code 0 when delivered (or accepted, with --no-follow).',
+    'printed), prints which provider took it and its id, then polls Twilio until the message is delivered',
+    'or fails, explaining the error code. Exit code 0 when delivered (or accepted, with --no-follow).',
+    '',
+    '--provider twilio or --provider aws sends through that provider alone, whatever the routes say (the',
+    "body's `provider` field). AWS End User Messaging has no API to read a message's status: for a message",
+    "it took, the command says where its delivery event shows up (the status Lambda's log and metrics).",
     '',
     'Against a console-mode gateway (`npm start` without Twilio keys), --voice prints the TwiML the',
     'call would speak (voice, language, text, pauses; test code included), to check before paying for a call.',
@@ -318,6 +383,7 @@ export const sendTest: Command = {
     url: { type: 'string', value: '<url>', description: 'full URL of POST /messages, e.g. http://localhost:3000/messages' },
     'signing-secret': { type: 'string', value: '<whsec_...>', description: 'the gateway\'s signing secret (prefer SMS_GATEWAY_SIGNING_SECRET)' },
     language: { type: 'string', value: '<tag>', description: 'language of the login flow, e.g. pt-BR (default: en)' },
+    provider: { type: 'string', value: '<twilio|aws>', description: 'send through this provider only, without failover (default: the routes of the gateway)' },
     'no-follow': { type: 'boolean', description: 'stop after the gateway accepted the message' },
     'via-auth0': { type: 'boolean', description: "have Auth0 send the test through its phone provider (the deployed Action and gateway)" },
     domain: { type: 'string', value: '<domain>', description: 'with --via-auth0: Auth0 tenant domain (default: $AUTH0_DOMAIN)' },

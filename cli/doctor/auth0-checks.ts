@@ -2,7 +2,7 @@ import { isOurBinding } from '../../auth0/provision/plan';
 import { READ_SCOPES } from '../../auth0/provision/scopes';
 import { CUSTOM_PHONE_PROVIDER, DELIVERY_METHOD_OF, EXPERIENCE_SPECS, PHONE_PROVIDER, SECRET_NAMES, type MessageType } from '../../auth0/provision/setup';
 import type { TenantState } from '../../auth0/provision/state';
-import { SECRET_KEY } from '../../shared/names';
+import { PROVIDER, SECRET_KEY } from '../../shared/names';
 import { compareActionSettings } from '../action-settings';
 import { fail, pass, skipFor, warn, type Check, type Outcome } from './check';
 import type { DoctorContext } from './context';
@@ -31,12 +31,17 @@ function withTenant(id: string, inspect: (state: TenantState, context: DoctorCon
 
 const spec = (state: TenantState) => EXPERIENCE_SPECS[state.experience];
 
-/** Whether the gateway can place calls (it has TWILIO_PHONE_NUMBER); undefined when its secret could not be read. */
+/**
+ * Whether the gateway can place calls through Twilio (it has TWILIO_PHONE_NUMBER); undefined when
+ * its secret could not be read, or when a route names aws, whose calls aws-sms.voice checks.
+ */
 async function gatewayPlacesCalls(context: DoctorContext): Promise<boolean | undefined> {
   const secret = await context.secret();
   if (!secret.ok) return undefined;
   const number = secret.value.values[SECRET_KEY.twilioPhoneNumber];
-  return typeof number === 'string' && number.trim() !== '';
+  if (typeof number === 'string' && number.trim() !== '') return true;
+  const routing = await context.routing();
+  return routing.ok && routing.value.routed.includes(PROVIDER.aws) ? undefined : false;
 }
 
 const NO_VOICE_FIX = 'add a voice-capable number with `npx sms-gateway secrets set --phone-number +...`, or run `npx sms-gateway auth0 deploy` without --voice';

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../lambda/core/errors';
 import { parseSecret } from '../../lambda/providers/secret';
-import { SECRET_KEY, SECRET_KEYS, TWILIO_SECRET_KEYS } from '../../shared/names';
+import { PROVIDER, SECRET_KEY, SECRET_KEYS, TWILIO_SECRET_KEYS } from '../../shared/names';
+import { showIdentity } from '../aws-sms/identity';
 import { awsProblem, AwsUnavailable } from '../stack';
 import { maskPhone, plural, shortSid } from '../format';
 import { signingSecrets } from '../signing-keys';
@@ -31,6 +32,7 @@ export const stackCheck: Check = {
 const SECRET_KEY_FIX: Record<string, string> = {
   [SECRET_KEY.signingSecret]: '`npx sms-gateway secrets rotate-signing-key` writes a new one (then `npx sms-gateway auth0 deploy`)',
   [SECRET_KEY.rateLimitKey]: `write \`openssl rand -base64 32\` into ${SECRET_KEY.rateLimitKey} (the rate-limit counters start again once)`,
+  [SECRET_KEY.awsSmsOriginationIdentity]: '`npx sms-gateway secrets set --aws-origination-identity ...` with a phone number, pool or sender ID, or its ARN',
 };
 
 // Without it the gateway keys its counters with the signing secret (lambda/core/gateway-secrets.ts).
@@ -51,7 +53,10 @@ export const secretCheck: Check = {
     }
     const { values, source } = secret.value;
     const twilioKeys = TWILIO_SECRET_KEYS.filter((key) => typeof values[key] === 'string' && (values[key] as string).trim() !== '');
-    if (source === 'environment variables' && twilioKeys.length === 0) {
+    // Console mode stands in for Twilio when a route names it (lambda/providers/selector.ts).
+    const routing = await context.routing();
+    const twilioRouted = !routing.ok || routing.value.routed.includes(PROVIDER.twilio);
+    if (source === 'environment variables' && twilioKeys.length === 0 && twilioRouted) {
       try {
         parseSecret(values, { allowConsoleMode: true });
       } catch (err) {
@@ -61,7 +66,8 @@ export const secretCheck: Check = {
       return warn(`${source}: no Twilio keys, so a local gateway runs in console mode (messages printed, not sent)`, 'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and a sender to send for real');
     }
 
-    const problems = secretProblems(values);
+    // Whether each provider the routes name has its keys is providers.routes' to say: here, every key there is checked.
+    const problems = secretProblems(values, { routed: [] });
     if (problems.length > 0) {
       const fixes = [...new Set(problems.map((problem) => SECRET_KEY_FIX[problem.key] ?? '`npx sms-gateway secrets set` with the values from the Twilio Console'))];
       return fail(`${source}: ${problems.map((problem) => problem.message.replace(/\.$/, '')).join('; ')}`, fixes.join('; '));
@@ -69,9 +75,17 @@ export const secretCheck: Check = {
 
     const strays = unknownKeys(values);
     const keys = signingSecrets(String(values[SECRET_KEY.signingSecret]));
-    const sender = values[SECRET_KEY.twilioMessagingServiceSid] ? `Messaging Service ${shortSid(String(values[SECRET_KEY.twilioMessagingServiceSid]))}` : `number ${maskPhone(String(values[SECRET_KEY.twilioPhoneNumber]))}`;
-    const voice = values[SECRET_KEY.twilioPhoneNumber] ? `voice from ${maskPhone(String(values[SECRET_KEY.twilioPhoneNumber]))}` : 'no voice (no TWILIO_PHONE_NUMBER)';
-    const summary = `${source}: complete; SMS from the ${sender}, ${voice}${values[SECRET_KEY.twilioApiKeySid] ? `, sends with API key ${shortSid(String(values[SECRET_KEY.twilioApiKeySid]))}` : ''}`;
+    const parts: string[] = [];
+    if (twilioKeys.length > 0) {
+      const sender = values[SECRET_KEY.twilioMessagingServiceSid] ? `Messaging Service ${shortSid(String(values[SECRET_KEY.twilioMessagingServiceSid]))}` : `number ${maskPhone(String(values[SECRET_KEY.twilioPhoneNumber]))}`;
+      const voice = values[SECRET_KEY.twilioPhoneNumber] ? `voice from ${maskPhone(String(values[SECRET_KEY.twilioPhoneNumber]))}` : 'no voice (no TWILIO_PHONE_NUMBER)';
+      parts.push(`SMS from the ${sender}, ${voice}${values[SECRET_KEY.twilioApiKeySid] ? `, sends with API key ${shortSid(String(values[SECRET_KEY.twilioApiKeySid]))}` : ''}`);
+    } else {
+      parts.push('no Twilio keys');
+    }
+    const awsIdentity = values[SECRET_KEY.awsSmsOriginationIdentity];
+    if (typeof awsIdentity === 'string' && awsIdentity.trim()) parts.push(`AWS End User Messaging from ${showIdentity(awsIdentity.trim())}`);
+    const summary = `${source}: complete; ${parts.join(', ')}`;
     const warnings: { detail: string; fix: string }[] = [];
     if (keys.length > 1) {
       warnings.push({

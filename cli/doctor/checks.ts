@@ -1,24 +1,34 @@
 import { accessCheck, actionCheck, bindingCheck, experienceCheck, factorCheck, otherActionsCheck, providerCheck, signingSecretCheck } from './auth0-checks';
 import { alarmsCheck, secretCheck, stackCheck } from './aws-checks';
+import { accountCheck, configurationSetCheck, countriesCheck, identityCheck, spendLimitCheck, voiceCheck } from './aws-sms-checks';
 import type { Check, CheckResult } from './check';
 import type { DoctorContext } from './context';
 import { signatureCheck, statusCallbackCheck, unsignedCheck } from './gateway-checks';
+import { routesCheck } from './routing-checks';
 import { apiKeyCheck, credentialsCheck, geoPermissionsCheck, messagingServiceCheck, phoneNumberCheck } from './twilio-checks';
 
 /**
  * Every check, in the order of the path a code travels backwards from the phone: the stack and
- * its secret, Twilio, the gateway's endpoints, then Auth0. Later checks reuse what earlier ones
- * read (DoctorContext), so the order also keeps each resource read once.
+ * its secret, the routes to the providers, Twilio, AWS End User Messaging, the gateway's
+ * endpoints, then Auth0. Later checks reuse what earlier ones read (DoctorContext), so the order
+ * also keeps each resource read once.
  */
 export const CHECKS: readonly Check[] = [
   stackCheck,
   secretCheck,
   alarmsCheck,
+  routesCheck,
   credentialsCheck,
   apiKeyCheck,
   messagingServiceCheck,
   phoneNumberCheck,
   geoPermissionsCheck,
+  accountCheck,
+  identityCheck,
+  countriesCheck,
+  voiceCheck,
+  spendLimitCheck,
+  configurationSetCheck,
   unsignedCheck,
   signatureCheck,
   statusCallbackCheck,

@@ -4,13 +4,17 @@ import { explainAuth0Error } from '../../auth0/provision/errors';
 import { managementClient } from '../../auth0/provision/management';
 import { readTenantState } from '../../auth0/provision/read-state';
 import type { TenantState } from '../../auth0/provision/state';
-import { parseSigningSecrets } from '../../lambda/core/gateway-secrets';
+import { ConfigurationError } from '../../lambda/core/errors';
+import { parseSigningSecrets, readKey } from '../../lambda/core/gateway-secrets';
 import { parseAllowedCountries } from '../../lambda/core/limits-config';
-import { ENV, SECRET_KEY, SECRET_KEYS } from '../../shared/names';
+import { ENV, PROVIDER, SECRET_KEY, SECRET_KEYS } from '../../shared/names';
 import { optionalAuth0Credentials } from '../auth0-credentials';
+import { AwsSmsAccount, AwsSmsReadError, type AccountAttributes, type ConfigurationSet, type FoundIdentity } from '../aws-sms/account';
+import { parseIdentity, type IdentityRef } from '../aws-sms/identity';
 import { CommandError, envValue, stringOption, UsageError, type Io, type OptionValues } from '../command';
 import { Deployment } from '../deployment';
-import { AwsUnavailable, AwsUnreachable, functionEnvironments, OUTPUT_KEYS, type StackDescription } from '../stack';
+import { readRouting, type Routing } from '../provider-routes';
+import { AwsUnavailable, AwsUnreachable, OUTPUT_KEYS, type StackDescription } from '../stack';
 import { authTokenAccess, twilioClient, type TwilioAccess } from '../twilio/client';
 import { describeFailure, twilioFailure } from '../twilio/failure';
 import { have, lack, type Needed } from './check';
@@ -27,9 +31,29 @@ export interface SecretSource {
   source: string;
 }
 
+/** AWS End User Messaging as the deployment uses it: what the checks of aws-sms-checks.ts look at. */
+export interface AwsSmsSetup {
+  /** The sender, and where it was found (the secret wins, as the send Lambda reads it); undefined when none is set. */
+  identity?: { value: string; ref: IdentityRef; source: string };
+  configurationSet?: { value: string; source: string };
+  /**
+   * The stack's AwsSmsOriginationIdentity output: the one identity its send Lambda may send from
+   * (cdk/constructs/aws-sms.ts grants no other); null when the stack has AWS End User Messaging
+   * off; undefined when no stack was read (a local gateway).
+   */
+  granted?: string | null;
+  routing: Routing & { source: string };
+  /** Some route names aws (else it sends only for a request that names it: send-test --provider aws). */
+  routed: boolean;
+}
+
+// A slow AWS End User Messaging may not hold the doctor: each read gives up after this (and is retried twice).
+const AWS_TIMEOUT_MS = 5000;
+
 export class DoctorContext {
   readonly deployment: Deployment;
   private readonly cache = new Map<string, Promise<unknown>>();
+  private awsSmsClient?: AwsSmsAccount;
 
   constructor(
     readonly io: Io,
@@ -156,11 +180,7 @@ export class DoctorContext {
       let source = 'ALLOWED_COUNTRIES variable';
       if (stack.ok) {
         try {
-          const environments = await functionEnvironments(this.deployment.stackName, this.deployment.region);
-          // The send Lambda is the one with a state table; ALLOWED_COUNTRIES is absent when all are allowed.
-          const send = Object.values(environments).find((variables) => ENV.stateTable in variables);
-          if (!send) return lack('the stack has no send Lambda with a STATE_TABLE variable');
-          raw = send[ENV.allowedCountries];
+          raw = (await this.deployment.sendEnvironment())[ENV.allowedCountries];
           source = "send Lambda's ALLOWED_COUNTRIES";
         } catch (err) {
           if (err instanceof CommandError) return lack(err.message);
@@ -179,6 +199,112 @@ export class DoctorContext {
         return lack((err as Error).message);
       }
     });
+  }
+
+  /**
+   * PROVIDERS and PROVIDER_ROUTES of the send Lambda as deployed (from the template), else of the
+   * environment (a local gateway), parsed by the gateway's parser: a parse error is the lack's
+   * `why`, not unavailable, so the check that owns it fails.
+   */
+  routing(): Promise<Needed<Routing & { source: string }>> {
+    return this.once('routing', async () => {
+      const stack = await this.stack();
+      let variables: Record<string, string | undefined> = this.io.env;
+      let source = 'PROVIDERS variable';
+      if (stack.ok) {
+        try {
+          variables = await this.deployment.sendEnvironment();
+          source = "send Lambda's PROVIDERS";
+        } catch (err) {
+          if (err instanceof CommandError) return lack(err.message);
+          throw err;
+        }
+      } else if (!stack.unavailable) {
+        return lack('the stack could not be read (see aws.stack)', true);
+      }
+      try {
+        return have({ ...readRouting(variables), source });
+      } catch (err) {
+        if (err instanceof ConfigurationError) return lack(err.message);
+        throw err;
+      }
+    });
+  }
+
+  /** AWS End User Messaging's settings as the send Lambda reads them; unavailable when the deployment does not use it. */
+  awsSmsSetup(): Promise<Needed<AwsSmsSetup>> {
+    return this.once('aws-sms-setup', async () => {
+      const routing = await this.routing();
+      if (!routing.ok) return lack(routing.unavailable ? routing.why : 'the routes could not be read (see providers.routes)', true);
+      const [stack, secret] = await Promise.all([this.stack(), this.secret()]);
+      const outputs = stack.ok ? stack.value.outputs : undefined;
+      let identity: AwsSmsSetup['identity'];
+      let fromSecret: string | undefined;
+      try {
+        fromSecret = secret.ok ? readKey(secret.value.values, SECRET_KEY.awsSmsOriginationIdentity) : undefined;
+      } catch {
+        fromSecret = undefined; // Not a string: aws.secret says so.
+      }
+      const fromStack = outputs?.[OUTPUT_KEYS.awsSmsOriginationIdentity];
+      if (fromSecret !== undefined && secret.ok) identity = { value: fromSecret, ref: parseIdentity(fromSecret), source: secret.value.source.startsWith('secret') ? 'the secret' : secret.value.source };
+      else if (fromStack) identity = { value: fromStack, ref: parseIdentity(fromStack), source: "the stack's awsSms" };
+      const setName = outputs ? outputs[OUTPUT_KEYS.awsSmsConfigurationSet] : envValue(this.io.env, ENV.awsSmsConfigurationSet);
+      const routed = routing.value.routed.includes(PROVIDER.aws);
+      if (!routed && !identity) return lack(`no route names aws (${routing.value.text}) and no origination identity is set`, true);
+      return have({
+        identity,
+        configurationSet: setName ? { value: setName, source: outputs ? "the stack's AwsSmsConfigurationSet" : 'AWS_SMS_CONFIGURATION_SET variable' } : undefined,
+        granted: outputs ? (fromStack ?? null) : undefined,
+        routing: routing.value,
+        routed,
+      });
+    });
+  }
+
+  /** The client, in the stack's region (else the AWS configuration's). */
+  async awsSms(): Promise<AwsSmsAccount> {
+    if (!this.awsSmsClient) {
+      const stack = await this.stack();
+      this.awsSmsClient = AwsSmsAccount.open(this.deployment.region ?? (stack.ok ? stack.value.region : undefined), this.io.awsTimeoutMs ?? AWS_TIMEOUT_MS);
+    }
+    return this.awsSmsClient;
+  }
+
+  /** DescribeAccountAttributes, read once: also the proof that AWS End User Messaging answers these credentials. Throws as AwsSmsAccount does. */
+  awsSmsAttributes(): Promise<AccountAttributes> {
+    return this.once('aws-sms-attributes', async () => (await this.awsSms()).attributes());
+  }
+
+  /**
+   * The setup, once AWS End User Messaging answered: the checks after aws-sms.account SKIP when
+   * it could not be reached or refused the credentials (one cause, reported once). A refused
+   * permission does not stop them: each read has its own.
+   */
+  async awsSmsReachable(): Promise<Needed<AwsSmsSetup>> {
+    const setup = await this.awsSmsSetup();
+    if (!setup.ok) return setup;
+    try {
+      await this.awsSmsAttributes();
+    } catch (err) {
+      if (err instanceof AwsUnavailable) return lack(err.reason, true);
+      if (err instanceof AwsUnreachable || (err instanceof AwsSmsReadError && err.credentialsRefused)) return lack('AWS End User Messaging could not be read (see aws-sms.account)', true);
+      if (!(err instanceof AwsSmsReadError)) throw err;
+    }
+    return setup;
+  }
+
+  /** The origination identity as the account describes it (undefined: no such identity in the region). Throws as AwsSmsAccount does. */
+  awsSmsIdentity(ref: IdentityRef): Promise<FoundIdentity | undefined> {
+    return this.once(`aws-sms-identity:${ref.value}`, async () => (await this.awsSms()).identity(ref));
+  }
+
+  awsSmsConfigurationSet(name: string): Promise<ConfigurationSet | undefined> {
+    return this.once(`aws-sms-configuration-set:${name}`, async () => (await this.awsSms()).configurationSet(name));
+  }
+
+  /** Ends what the checks left open (the AWS End User Messaging client's connections). */
+  close(): void {
+    this.awsSmsClient?.destroy();
   }
 
   /** The Auth0 tenant as `auth0 deploy` reads it. */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../../lambda/core/errors';
-import { parseSecret } from '../../lambda/providers/secret';
+import { parseSecret, type SecretOptions } from '../../lambda/providers/secret';
 import { SECRET_KEY, SECRET_KEYS } from '../../shared/names';
 
 /**
@@ -18,6 +18,7 @@ const STAND_INS: Record<string, string> = {
   [SECRET_KEY.twilioPhoneNumber]: '+15005550006',
   [SECRET_KEY.signingSecret]: `whsec_${Buffer.alloc(32).toString('base64')}`,
   [SECRET_KEY.rateLimitKey]: Buffer.alloc(32).toString('base64'),
+  [SECRET_KEY.awsSmsOriginationIdentity]: `pool-${'0'.repeat(32)}`,
 };
 
 export interface SecretProblem {
@@ -25,13 +26,14 @@ export interface SecretProblem {
   message: string;
 }
 
-export function secretProblems(values: Record<string, unknown>): SecretProblem[] {
+/** Parsed with `options` as the gateway's parser takes them (routed: whose keys are required; by default Twilio's, as PROVIDERS' default). */
+export function secretProblems(values: Record<string, unknown>, options: Omit<SecretOptions, 'allowConsoleMode'> = {}): SecretProblem[] {
   const probe: Record<string, unknown> = { ...values };
   const problems: SecretProblem[] = [];
   // One more round than there are keys: each round fixes one key, so this always ends.
   for (let round = 0; round <= SECRET_KEYS.length; round++) {
     try {
-      parseSecret(probe, { allowConsoleMode: false });
+      parseSecret(probe, { ...options, allowConsoleMode: false });
       return problems;
     } catch (err) {
       if (!(err instanceof ConfigurationError) || !(err.key in STAND_INS) || problems.some((problem) => problem.key === err.key)) throw err;

@@ -8,9 +8,9 @@ import { runCli } from './support/run';
 const ROOT = join(__dirname, '..', '..');
 
 const OPTIONS: Record<string, string[]> = {
-  'secrets set': ['--account-sid', '--auth-token', '--api-key-sid', '--api-key-secret', '--messaging-service-sid', '--phone-number', '--secret-arn', '--stack', '--region', '--json'],
+  'secrets set': ['--account-sid', '--auth-token', '--api-key-sid', '--api-key-secret', '--messaging-service-sid', '--phone-number', '--aws-origination-identity', '--aws', '--secret-arn', '--stack', '--region', '--json'],
   'secrets rotate-signing-key': ['--finish', '--force', '--show', '--secret-arn', '--stack', '--region', '--json'],
-  'send-test': ['--to', '--voice', '--url', '--signing-secret', '--language', '--no-follow', '--timeout', '--stack', '--region', '--json'],
+  'send-test': ['--to', '--voice', '--url', '--signing-secret', '--language', '--provider', '--no-follow', '--timeout', '--stack', '--region', '--json'],
   doctor: ['--stack', '--region', '--url', '--domain', '--client-id', '--client-secret', '--json'],
 };
 

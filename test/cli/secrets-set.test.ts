@@ -172,7 +172,7 @@ describe('where the values come from', () => {
     const run = await world.run(['secrets', 'set']);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('No Twilio key given: pass them as options');
+    expect(run.stderr).toContain('No key given: pass them as options');
     expect(puts()).toBe(0);
   });
 
@@ -204,5 +204,138 @@ describe('where the values come from', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('AWS End User Messaging', () => {
+  const POOL = 'pool-1234567890abcdef1234567890abcdef';
+  const POOL_ARN = `arn:aws:sms-voice:us-east-1:111122223333:pool/${POOL}`;
+  const TWILIO = ['--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER];
+
+  /** A stack deployed with awsSms on: its output names the pool; PROVIDERS as given. */
+  function deployWithAws(providers: string): void {
+    world.setStack(world.messagesUrl, { identity: POOL_ARN, configurationSet: 'sms-gateway' });
+    world.setDeployed({ providers, awsSms: true });
+  }
+
+  afterEach(() => world.reset());
+
+  it("writes the origination identity, checked for the stack's routes, and says where each provider sends from", async () => {
+    deployWithAws('twilio,aws');
+
+    const run = await world.run(['secrets', 'set', ...TWILIO, '--aws-origination-identity', POOL]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: ACCOUNT, AWS_SMS_ORIGINATION_IDENTITY: POOL, SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+    expect(run.stdout).toContain('SMS are sent from the number +1501***2661; voice calls from +1501***2661.');
+    expect(run.stdout).toContain(`AWS End User Messaging sends from ${POOL}.`);
+    expect(run.stdout).toContain('Routes of the stack: twilio, then aws.');
+    expect(run.stdout).not.toContain('Warning');
+  });
+
+  it('needs no Twilio key when the stack routes to aws alone (the gateway requires none then)', async () => {
+    deployWithAws('aws');
+
+    const run = await world.run(['secrets', 'set', '--aws-origination-identity', POOL_ARN]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(world.storedSecret()).toMatchObject({ TWILIO_ACCOUNT_SID: '', AWS_SMS_ORIGINATION_IDENTITY: POOL_ARN });
+    expect(run.stdout).toContain(`AWS End User Messaging sends from ${POOL_ARN}.`);
+    expect(run.stdout).not.toContain('SMS are sent from the');
+  });
+
+  it("refuses Twilio keys missing when the stack's routes name twilio too, and names the routes", async () => {
+    deployWithAws('aws,twilio');
+
+    const run = await world.run(['secrets', 'set', '--aws-origination-identity', POOL]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Error: Nothing was written: TWILIO_ACCOUNT_SID is missing: messages are sent through Twilio. The stack's routes: aws, then twilio.");
+    expect(puts()).toBe(0);
+  });
+
+  it('refuses an origination identity that is no phone number, pool, sender ID or ARN, with the parser\'s words', async () => {
+    deployWithAws('twilio,aws');
+
+    const run = await world.run(['secrets', 'set', ...TWILIO, '--aws-origination-identity', 'my pool']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Error: Nothing was written: AWS_SMS_ORIGINATION_IDENTITY must look like a phone number, a pool or sender ID, or an ARN.');
+    expect(puts()).toBe(0);
+  });
+
+  it('takes the sender from the stack when the secret names none', async () => {
+    deployWithAws('aws');
+
+    const run = await world.run(['secrets', 'set', '--account-sid', ACCOUNT, '--auth-token', TOKEN, '--phone-number', SENDER]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`AWS End User Messaging sends from ${POOL_ARN} (the stack's awsSms).`);
+  });
+
+  it('warns, and still writes, when the identity is not the one the stack lets its send Lambda send from', async () => {
+    deployWithAws('twilio,aws');
+
+    const run = await world.run(['secrets', 'set', ...TWILIO, '--aws-origination-identity', 'pool-00000000000000000000000000000000', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(world.storedSecret()).toMatchObject({ AWS_SMS_ORIGINATION_IDENTITY: 'pool-00000000000000000000000000000000' });
+    expect(JSON.parse(run.stdout).warnings).toEqual([
+      `The stack lets its send Lambda send from ${POOL_ARN} only, so AWS refuses sends from pool-00000000000000000000000000000000 (AccessDeniedException): name it in the stack's awsSms and deploy again (docs/configuration.md), or set the identity back.`,
+    ]);
+  });
+
+  it('warns when the stack has AWS End User Messaging off, and leaves whether a phone number is the stack\'s to the doctor', async () => {
+    const off = await world.run(['secrets', 'set', ...TWILIO, '--aws-origination-identity', POOL]);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toContain(`Warning: AWS End User Messaging is off in the stack MfaSmsGateway, so its send Lambda may not send from ${POOL}: name it in the stack's awsSms and deploy again (docs/configuration.md).`);
+
+    deployWithAws('twilio,aws');
+    const numberArn = 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1234567890abcdef1234567890abcdef';
+    world.setStack(world.messagesUrl, { identity: numberArn, configurationSet: 'sms-gateway' });
+    const number = await world.run(['secrets', 'set', '--aws-origination-identity', '+12065550152']);
+    expect(number.code).toBe(0);
+    expect(number.stdout).toContain(`AWS End User Messaging sends from +1206***0152.`);
+    expect(number.stdout).toContain(`Warning: Only AWS can tell whether +1206***0152 is the stack's ${numberArn}, the one identity its send Lambda may send from: \`npx sms-gateway doctor\` checks it.`);
+    expect(number.stdout).not.toContain('+12065550152');
+  });
+
+  it('asks for the origination identity alone with --aws in a terminal, and Enter keeps it', async () => {
+    deployWithAws('twilio,aws');
+    expect((await world.run(['secrets', 'set', ...TWILIO])).code).toBe(0);
+    const asked: { question: string; hidden: boolean }[] = [];
+
+    const run = await world.run(['secrets', 'set', '--aws'], {}, { answers: [POOL], asked });
+
+    expect(run.code).toBe(0);
+    expect(asked).toEqual([{ question: 'AWS End User Messaging origination identity (+E.164 number, phone-..., pool-..., sender ID, or its ARN): ', hidden: false }]);
+    expect(world.storedSecret()).toMatchObject({ AWS_SMS_ORIGINATION_IDENTITY: POOL, TWILIO_ACCOUNT_SID: ACCOUNT });
+
+    const again: { question: string; hidden: boolean }[] = [];
+    expect((await world.run(['secrets', 'set', '--aws'], {}, { answers: [''], asked: again })).stdout).toContain('Nothing to change');
+    expect(again[0].question).toContain(`[${POOL}]`);
+  });
+
+  it('takes AWS_SMS_ORIGINATION_IDENTITY from the environment', async () => {
+    deployWithAws('twilio,aws');
+
+    const run = await world.run(['secrets', 'set', ...TWILIO], { AWS_SMS_ORIGINATION_IDENTITY: POOL });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('From the environment: AWS_SMS_ORIGINATION_IDENTITY.');
+    expect(world.storedSecret()).toMatchObject({ AWS_SMS_ORIGINATION_IDENTITY: POOL });
+  });
+
+  it('checks the keys the secret holds when --secret-arn leaves the stack unread', async () => {
+    const other = world.secrets.put('arn:aws:secretsmanager:us-east-1:123456789012:secret:aws-only-AbCdEf', { SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+    const stackReads = world.cloudFormation.calls.length;
+
+    const run = await world.run(['secrets', 'set', '--secret-arn', other, '--aws-origination-identity', POOL]);
+
+    expect(run.code).toBe(0);
+    expect(world.secrets.get(other)).toEqual({ SMS_GATEWAY_SIGNING_SECRET: world.signingSecret, AWS_SMS_ORIGINATION_IDENTITY: POOL });
+    expect(world.cloudFormation.calls.length).toBe(stackReads);
   });
 });

@@ -158,6 +158,7 @@ describe('from the deployed stack', () => {
       id: expect.stringMatching(/^msg_/),
       sid: expect.stringMatching(/^SM[0-9a-f]{32}$/),
       accepted: 'accepted',
+      provider: 'twilio',
       followed: true,
       status: 'delivered',
       final: true,
@@ -185,6 +186,15 @@ describe('from the deployed stack', () => {
 });
 
 describe('refusals', () => {
+  it('explains a --provider the gateway has no settings for', async () => {
+    const run = await world.run(['send-test', '--to', RECIPIENT, '--provider', 'aws']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('SMS gateway refused the message (HTTP 400): Field "provider" names aws, which this gateway has no settings for.');
+    expect(run.stderr).toContain('fix: the gateway has no settings for that provider: for aws, deploy with -c awsSms=...');
+    expect(world.twilio.created.size).toBe(0);
+  });
+
   it('refuses a number that is not E.164 before sending anything', async () => {
     for (const to of ['4155550123', '+1 415 555 0123', '+1415555012', 'phone']) {
       const run = await world.run(['send-test', '--to', to]);

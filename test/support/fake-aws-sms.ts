@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SNSEvent } from 'aws-lambda';
 import { sign } from 'aws4';
 import { ENV } from '../../shared/names';
-import { AwsSmsAccountFixture } from './fake-aws-sms-account';
+import { AwsSmsAccountFixture, type PhoneNumberFixture, type PoolFixture, type SenderIdFixture } from './fake-aws-sms-account';
 import { Loopback } from './loopback';
 
 /**
@@ -27,8 +27,13 @@ import { Loopback } from './loopback';
  * What it answers: 200 `{"MessageId"}`, or the documented error. Behaviors the reference does not
  * spell out are marked [inference].
  *
- * More operations (a doctor's Describe*) are added with `define`, their answers read from
- * `account`, as FakeTwilio delegates its GETs to TwilioAccountFixture.
+ * The read operations `sms-gateway doctor` calls (READ_OPERATIONS: DescribeAccountAttributes,
+ * DescribeSpendLimits, DescribePhoneNumbers, DescribePools, ListPoolOriginationIdentities,
+ * DescribeSenderIds, DescribeConfigurationSets, GetProtectConfigurationCountryRuleSet) answer from
+ * `account`, as FakeTwilio delegates its GETs to TwilioAccountFixture, with the inputs, outputs,
+ * pagination (NextToken, MaxResults) and errors of their API reference pages: an id that names
+ * nothing is ResourceNotFoundException ("If you specify a phone number ID that isn't valid, an
+ * error is returned"). More operations are added with `define`.
  */
 
 export type MemberShape =
@@ -36,7 +41,7 @@ export type MemberShape =
   | { type: 'integer'; min?: number; max?: number }
   | { type: 'boolean' }
   | { type: 'map'; maxEntries?: number }
-  | { type: 'list'; maxItems?: number };
+  | { type: 'list'; of: 'string' | 'structure'; maxItems?: number };
 
 /** An operation's input as the model defines it: its members, and which are required. */
 export interface OperationShape {
@@ -140,6 +145,27 @@ export const SEND_VOICE_MESSAGE: OperationShape = {
   required: ['DestinationPhoneNumber', 'OriginationIdentity'],
 };
 
+// The read operations' inputs, as their API reference pages give them (request syntax, lengths,
+// ranges, list sizes) and the service model orders them.
+const PAGE = { NextToken: { type: 'string', pattern: /.+/, min: 1, max: 1024 }, MaxResults: { type: 'integer', min: 1, max: 100 } } as const;
+const FILTERS: MemberShape = { type: 'list', of: 'structure', maxItems: 20 };
+const OWNER: MemberShape = { type: 'string', enum: ['SELF', 'SHARED'] };
+const IDS: MemberShape = { type: 'list', of: 'string', maxItems: 5 };
+
+export const READ_OPERATIONS: Record<string, OperationShape> = {
+  DescribeAccountAttributes: { members: { ...PAGE }, required: [] },
+  DescribeSpendLimits: { members: { ...PAGE }, required: [] },
+  DescribePhoneNumbers: { members: { PhoneNumberIds: IDS, Filters: FILTERS, ...PAGE, Owner: OWNER }, required: [] },
+  DescribePools: { members: { PoolIds: IDS, Filters: FILTERS, ...PAGE, Owner: OWNER }, required: [] },
+  ListPoolOriginationIdentities: { members: { PoolId: { type: 'string', pattern: NAME_OR_ARN, min: 1, max: 256 }, Filters: FILTERS, ...PAGE }, required: ['PoolId'] },
+  DescribeSenderIds: { members: { SenderIds: { type: 'list', of: 'structure', maxItems: 5 }, Filters: FILTERS, ...PAGE, Owner: OWNER }, required: [] },
+  DescribeConfigurationSets: { members: { ConfigurationSetNames: IDS, Filters: FILTERS, ...PAGE }, required: [] },
+  GetProtectConfigurationCountryRuleSet: {
+    members: { ProtectConfigurationId: { type: 'string', pattern: NAME_OR_ARN, min: 1, max: 256 }, NumberCapability: { type: 'string', enum: ['SMS', 'VOICE', 'MMS', 'RCS'] } },
+    required: ['ProtectConfigurationId', 'NumberCapability'],
+  },
+};
+
 /** SendVoiceMessage's MessageBody: "TEXT: 3,000 characters; SSML: 6,000 characters including tags". */
 const MAX_VOICE_TEXT = 3000;
 
@@ -203,6 +229,8 @@ export class FakeAwsSms {
     this.account = new AwsSmsAccountFixture(region);
     this.define('SendTextMessage', SEND_TEXT_MESSAGE, (input) => this.sendText(input));
     this.define('SendVoiceMessage', SEND_VOICE_MESSAGE, (input) => this.sendVoice(input));
+    const reads = new AwsSmsReads(this.account);
+    for (const [operation, shape] of Object.entries(READ_OPERATIONS)) this.define(operation, shape, (input) => reads.answer(operation, input));
   }
 
   /** Temporary credentials by default, with a session token, as a Lambda's role has them. */
@@ -439,5 +467,213 @@ export class FakeAwsSms {
       return awsError('ValidationException', 'The SSML MessageBody is not a <speak> document.', { Reason: 'FIELD_VALIDATION_FAILED', Fields: [{ Name: 'MessageBody', Message: 'invalid SSML' }] });
     }
     return this.checkCommon(input, 'VOICE') ?? this.take('SendVoiceMessage', input);
+  }
+}
+
+/** Answers one read operation from the account. */
+type Read = (input: Record<string, unknown>) => AwsAnswer;
+
+const notFound = (type: string, id: unknown) => awsError('ResourceNotFoundException', `The ${type} ${String(id)} was not found.`, { ResourceType: type, ResourceId: String(id) });
+const CREATED = Math.floor(Date.UTC(2025, 0, 1) / 1000);
+
+/**
+ * The read operations of READ_OPERATIONS over the account's fixture data, with their outputs'
+ * required members (API reference: PhoneNumberInformation, PoolInformation,
+ * OriginationIdentityMetadata, SenderIdInformation, ConfigurationSetInformation), timestamps in
+ * epoch seconds as AWS JSON 1.0 sends them.
+ */
+class AwsSmsReads {
+  private readonly reads: Record<string, Read>;
+
+  constructor(private readonly account: AwsSmsAccountFixture) {
+    this.reads = {
+      DescribeAccountAttributes: (input) =>
+        this.page(input, 'AccountAttributes', [
+          { Name: 'ACCOUNT_TIER', Value: account.accountTier },
+          ...(account.defaultProtectConfigurationId ? [{ Name: 'DEFAULT_PROTECT_CONFIGURATION_ID', Value: account.defaultProtectConfigurationId }] : []),
+        ]),
+      DescribeSpendLimits: (input) => this.page(input, 'SpendLimits', account.spendLimits),
+      DescribePhoneNumbers: (input) => this.describePhoneNumbers(input),
+      DescribePools: (input) => this.describePools(input),
+      ListPoolOriginationIdentities: (input) => this.listPoolOriginationIdentities(input),
+      DescribeSenderIds: (input) => this.describeSenderIds(input),
+      DescribeConfigurationSets: (input) => this.describeConfigurationSets(input),
+      GetProtectConfigurationCountryRuleSet: (input) => this.countryRuleSet(input),
+    };
+  }
+
+  answer(operation: string, input: Record<string, unknown>): AwsAnswer {
+    return this.reads[operation](input);
+  }
+
+  /** One page of `items`: MaxResults of them (10 when not given [inference: AWS does not document its default]) from NextToken on. */
+  private page(input: Record<string, unknown>, key: string, items: readonly unknown[], extra: Record<string, unknown> = {}): AwsAnswer {
+    const start = input.NextToken === undefined ? 0 : Number(Buffer.from(String(input.NextToken), 'base64url').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0) return awsError('ValidationException', 'The NextToken is not valid.', { Reason: 'INVALID_NEXT_TOKEN' });
+    const size = (input.MaxResults as number | undefined) ?? 10;
+    const end = start + size;
+    return { status: 200, body: { ...extra, [key]: items.slice(start, end), ...(end < items.length ? { NextToken: Buffer.from(String(end)).toString('base64url') } : {}) } };
+  }
+
+  /** The items whose fields match every filter ({Name, Values}); an unknown filter name is refused. */
+  private filter<T>(input: Record<string, unknown>, items: readonly T[], fields: Record<string, (item: T) => string[]>): T[] | AwsAnswer {
+    let kept = [...items];
+    for (const entry of (input.Filters ?? []) as { Name?: unknown; Values?: unknown }[]) {
+      const field = fields[String(entry.Name)];
+      if (!field || !Array.isArray(entry.Values)) return awsError('ValidationException', `The filter ${String(entry.Name)} is not valid.`, { Reason: 'INVALID_FILTER_VALUES' });
+      const values = entry.Values.map(String);
+      kept = kept.filter((item) => field(item).some((value) => values.includes(value)));
+    }
+    return kept;
+  }
+
+  private phoneNumberInformation(number: PhoneNumberFixture) {
+    return {
+      PhoneNumberArn: this.account.arn(`phone-number/${number.PhoneNumberId}`),
+      PhoneNumberId: number.PhoneNumberId,
+      PhoneNumber: number.PhoneNumber,
+      Status: number.Status,
+      IsoCountryCode: number.IsoCountryCode,
+      MessageType: number.MessageType,
+      NumberCapabilities: number.NumberCapabilities,
+      NumberType: number.NumberType,
+      MonthlyLeasingPrice: '2.00',
+      TwoWayEnabled: false,
+      SelfManagedOptOutsEnabled: false,
+      OptOutListName: 'Default',
+      InternationalSendingEnabled: number.InternationalSendingEnabled === true,
+      DeletionProtectionEnabled: false,
+      ...(number.PoolId ? { PoolId: number.PoolId } : {}),
+      CreatedTimestamp: CREATED,
+    };
+  }
+
+  private describePhoneNumbers(input: Record<string, unknown>): AwsAnswer {
+    const ids = input.PhoneNumberIds as string[] | undefined;
+    if (ids && input.Owner !== undefined) return awsError('ValidationException', 'The Owner and PhoneNumberIds parameters cannot be used together.', { Reason: 'PARAMETERS_CANNOT_BE_USED_TOGETHER' });
+    let numbers = this.account.phoneNumbers.filter((number) => number.Status !== 'DELETED');
+    if (ids) {
+      const missing = ids.find((id) => !numbers.some((number) => number.PhoneNumberId === id || this.account.arn(`phone-number/${number.PhoneNumberId}`) === id));
+      if (missing !== undefined) return notFound('phone-number', missing);
+      numbers = numbers.filter((number) => ids.includes(number.PhoneNumberId) || ids.includes(this.account.arn(`phone-number/${number.PhoneNumberId}`)));
+    }
+    const filtered = this.filter(input, numbers, {
+      status: (number) => [number.Status],
+      'iso-country-code': (number) => [number.IsoCountryCode],
+      'message-type': (number) => [number.MessageType],
+      'number-capability': (number) => number.NumberCapabilities,
+      'number-type': (number) => [number.NumberType],
+    });
+    return Array.isArray(filtered) ? this.page(input, 'PhoneNumbers', filtered.map((number) => this.phoneNumberInformation(number))) : filtered;
+  }
+
+  private pool(idOrArn: unknown): PoolFixture | undefined {
+    return this.account.pools.find((pool) => pool.PoolId === idOrArn || this.account.arn(`pool/${pool.PoolId}`) === idOrArn);
+  }
+
+  private describePools(input: Record<string, unknown>): AwsAnswer {
+    const ids = input.PoolIds as string[] | undefined;
+    if (ids && input.Owner !== undefined) return awsError('ValidationException', 'The Owner and PoolIds parameters cannot be used together.', { Reason: 'PARAMETERS_CANNOT_BE_USED_TOGETHER' });
+    const missing = ids?.find((id) => !this.pool(id));
+    if (missing !== undefined) return notFound('pool', missing);
+    const pools = ids ? this.account.pools.filter((pool) => ids.some((id) => this.pool(id) === pool)) : this.account.pools;
+    const filtered = this.filter(input, pools, { status: (pool) => [pool.Status], 'message-type': (pool) => [pool.MessageType], 'shared-routes-enabled': (pool) => [String(pool.SharedRoutesEnabled === true)] });
+    if (!Array.isArray(filtered)) return filtered;
+    return this.page(
+      input,
+      'Pools',
+      filtered.map((pool) => ({
+        PoolArn: this.account.arn(`pool/${pool.PoolId}`),
+        PoolId: pool.PoolId,
+        Status: pool.Status,
+        MessageType: pool.MessageType,
+        TwoWayEnabled: false,
+        SelfManagedOptOutsEnabled: false,
+        OptOutListName: 'Default',
+        SharedRoutesEnabled: pool.SharedRoutesEnabled === true,
+        DeletionProtectionEnabled: false,
+        CreatedTimestamp: CREATED,
+      })),
+    );
+  }
+
+  private listPoolOriginationIdentities(input: Record<string, unknown>): AwsAnswer {
+    const pool = this.pool(input.PoolId);
+    if (!pool) return notFound('pool', input.PoolId);
+    const members = this.account.phoneNumbers.filter((number) => number.PoolId === pool.PoolId && number.Status !== 'DELETED');
+    const filtered = this.filter(input, members, { 'iso-country-code': (number) => [number.IsoCountryCode], 'number-capability': (number) => number.NumberCapabilities });
+    if (!Array.isArray(filtered)) return filtered;
+    const identities = filtered.map((number) => ({
+      OriginationIdentityArn: this.account.arn(`phone-number/${number.PhoneNumberId}`),
+      OriginationIdentity: number.PhoneNumberId,
+      IsoCountryCode: number.IsoCountryCode,
+      NumberCapabilities: number.NumberCapabilities,
+      PhoneNumber: number.PhoneNumber,
+    }));
+    return this.page(input, 'OriginationIdentities', identities, { PoolArn: this.account.arn(`pool/${pool.PoolId}`), PoolId: pool.PoolId });
+  }
+
+  private describeSenderIds(input: Record<string, unknown>): AwsAnswer {
+    const wanted = input.SenderIds as { SenderId?: string; IsoCountryCode?: string }[] | undefined;
+    // A SenderId may be its ARN (API reference: shared resources are named by their ARN).
+    const matches = (entry: SenderIdFixture, want: { SenderId?: string; IsoCountryCode?: string }) =>
+      (want.SenderId === entry.SenderId || want.SenderId === this.account.arn(`sender-id/${entry.SenderId}/${entry.IsoCountryCode}`)) && want.IsoCountryCode === entry.IsoCountryCode;
+    const missing = wanted?.find((want) => !this.account.senderIds.some((entry) => matches(entry, want)));
+    if (missing) return notFound('sender-id', missing.SenderId);
+    const entries = wanted ? this.account.senderIds.filter((entry) => wanted.some((want) => matches(entry, want))) : this.account.senderIds;
+    const filtered = this.filter(input, entries, {
+      'sender-id': (entry) => [entry.SenderId],
+      'iso-country-code': (entry) => [entry.IsoCountryCode],
+      registered: (entry) => [String(entry.Registered)],
+    });
+    if (!Array.isArray(filtered)) return filtered;
+    return this.page(
+      input,
+      'SenderIds',
+      filtered.map((entry) => ({
+        SenderIdArn: this.account.arn(`sender-id/${entry.SenderId}/${entry.IsoCountryCode}`),
+        SenderId: entry.SenderId,
+        IsoCountryCode: entry.IsoCountryCode,
+        MessageTypes: ['TRANSACTIONAL'],
+        MonthlyLeasingPrice: '0.00',
+        DeletionProtectionEnabled: false,
+        Registered: entry.Registered,
+      })),
+    );
+  }
+
+  private describeConfigurationSets(input: Record<string, unknown>): AwsAnswer {
+    const names = input.ConfigurationSetNames as string[] | undefined;
+    const missing = names?.find((name) => !this.account.configurationSet(name));
+    if (missing !== undefined) return notFound('configuration-set', missing);
+    const sets = names ? names.map((name) => this.account.configurationSet(name)!) : [...this.account.configurationSets.values()];
+    return this.page(
+      input,
+      'ConfigurationSets',
+      sets.map((set) => ({
+        ConfigurationSetArn: this.account.arn(`configuration-set/${set.ConfigurationSetName}`),
+        ConfigurationSetName: set.ConfigurationSetName,
+        EventDestinations: set.EventDestinations,
+        CreatedTimestamp: CREATED,
+        ...(set.ProtectConfigurationId ? { ProtectConfigurationId: set.ProtectConfigurationId } : {}),
+      })),
+    );
+  }
+
+  private countryRuleSet(input: Record<string, unknown>): AwsAnswer {
+    const id = String(input.ProtectConfigurationId).replace(/^arn:.*:protect-configuration\//, '');
+    const configuration = this.account.protectConfigurations.get(id);
+    if (!configuration) return notFound('protect-configuration', input.ProtectConfigurationId);
+    const capability = input.NumberCapability as 'SMS' | 'VOICE';
+    const rules = configuration[capability] ?? {};
+    return {
+      status: 200,
+      body: {
+        ProtectConfigurationArn: this.account.arn(`protect-configuration/${id}`),
+        ProtectConfigurationId: id,
+        NumberCapability: capability,
+        CountryRuleSet: Object.fromEntries(Object.entries(rules).map(([country, status]) => [country, { ProtectStatus: status }])),
+      },
+    };
   }
 }

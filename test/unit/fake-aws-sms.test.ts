@@ -1,5 +1,5 @@
 import * as sdk from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { FakeAwsSms, SEND_TEXT_MESSAGE, SEND_VOICE_MESSAGE, VOICE_IDS, type OperationShape } from '../support/fake-aws-sms';
+import { FakeAwsSms, READ_OPERATIONS, SEND_TEXT_MESSAGE, SEND_VOICE_MESSAGE, VOICE_IDS, type MemberShape, type OperationShape } from '../support/fake-aws-sms';
 
 /**
  * The loopback AWS End User Messaging against AWS's own client, @aws-sdk/client-pinpoint-sms-voice-v2,
@@ -23,17 +23,21 @@ afterAll(async () => {
 
 /** The SDK's schema of a structure: [kind, namespace, name, traits, member names, member types, required count]. */
 type Schema = [number, string, string, unknown, string[], unknown[], number?];
-// The SDK's simple types: 0 string, 1 number, 2 boolean, 128 a map (of strings here).
+// The SDK's simple types: 0 string, 1 number, 2 boolean, 128 a map (of strings here), 64 a list
+// of strings; a list of structures is a function that returns its schema.
 const SDK_TYPES: Record<string, unknown> = { string: 0, integer: 1, boolean: 2, map: 128 };
+const sdkType = (member: MemberShape) => (member.type === 'list' ? (member.of === 'string' ? 64 : 'function') : SDK_TYPES[member.type]);
+const typeOf = (type: unknown) => (typeof type === 'function' ? 'function' : type);
 
 describe('the input shapes', () => {
   it.each([
     ['SendTextMessage', SEND_TEXT_MESSAGE, (sdk as unknown as Record<string, Schema>).SendTextMessageRequest$],
     ['SendVoiceMessage', SEND_VOICE_MESSAGE, (sdk as unknown as Record<string, Schema>).SendVoiceMessageRequest$],
+    ...Object.entries(READ_OPERATIONS).map(([name, shape]) => [name, shape, (sdk as unknown as Record<string, Schema>)[`${name}Request$`]] as const),
   ] as const)('of %s are the model: its members, their types, the required ones', (_name, shape: OperationShape, schema) => {
     const [, , , , names, types, requiredCount = 0] = schema;
     expect(Object.keys(shape.members)).toEqual(names);
-    expect(Object.values(shape.members).map((member) => SDK_TYPES[member.type])).toEqual(types);
+    expect(Object.values(shape.members).map(sdkType)).toEqual(types.map(typeOf));
     expect(shape.required).toEqual(names.slice(0, requiredCount));
   });
 
@@ -133,5 +137,52 @@ describe('answers the SDK reads', () => {
     forger.destroy();
     expect(error).toMatchObject({ name: 'IncompleteSignature', $metadata: { httpStatusCode: 400 } });
     expect(fake.sent).toHaveLength(taken);
+  });
+});
+
+describe('the read operations, as the SDK reads them', () => {
+  afterEach(() => fake.account.reset());
+
+  it('describes a phone number by id or ARN, and refuses one the account does not have', async () => {
+    const [number] = fake.account.phoneNumbers;
+    const byId = await client.send(new sdk.DescribePhoneNumbersCommand({ PhoneNumberIds: [number.PhoneNumberId] }));
+    expect(byId.PhoneNumbers).toEqual([
+      expect.objectContaining({ PhoneNumberId: number.PhoneNumberId, PhoneNumber: number.PhoneNumber, IsoCountryCode: 'US', Status: 'ACTIVE', NumberCapabilities: ['SMS', 'VOICE'], CreatedTimestamp: expect.any(Date) }),
+    ]);
+    const arn = byId.PhoneNumbers![0].PhoneNumberArn!;
+    expect((await client.send(new sdk.DescribePhoneNumbersCommand({ PhoneNumberIds: [arn] }))).PhoneNumbers?.[0].PhoneNumberId).toBe(number.PhoneNumberId);
+
+    const error = await client.send(new sdk.DescribePhoneNumbersCommand({ PhoneNumberIds: ['phone-00000000000000000000000000000000'] })).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(sdk.ResourceNotFoundException);
+  });
+
+  it('pages with NextToken, as the SDK\'s paginators follow it', async () => {
+    const seen: string[] = [];
+    for await (const page of sdk.paginateDescribePhoneNumbers({ client, pageSize: 1 }, {})) seen.push(...(page.PhoneNumbers ?? []).map((number) => number.PhoneNumber!));
+    expect(seen).toEqual(fake.account.phoneNumbers.map((number) => number.PhoneNumber));
+  });
+
+  it("lists a pool's numbers with their countries, and filters sender IDs", async () => {
+    const pool = fake.account.defaultIdentity;
+    const members = await client.send(new sdk.ListPoolOriginationIdentitiesCommand({ PoolId: pool }));
+    expect(members.OriginationIdentities?.map((member) => member.IsoCountryCode)).toEqual(['US', 'CA']);
+    const senders = await client.send(new sdk.DescribeSenderIdsCommand({ Filters: [{ Name: 'sender-id', Values: ['MFACODE'] }] }));
+    expect(senders.SenderIds).toEqual([expect.objectContaining({ SenderId: 'MFACODE', IsoCountryCode: 'GB', Registered: true })]);
+    const unknown = await client.send(new sdk.DescribeSenderIdsCommand({ Filters: [{ Name: 'colour' as sdk.SenderIdFilterName, Values: ['blue'] }] })).catch((err: unknown) => err);
+    expect(unknown).toMatchObject({ name: 'ValidationException', Reason: 'INVALID_FILTER_VALUES' });
+  });
+
+  it('describes the account: its tier, spend limits, configuration set and country rules', async () => {
+    fake.account.protectConfigurations.set('protect-1', { SMS: { RU: 'BLOCK' }, VOICE: {} });
+    fake.account.defaultProtectConfigurationId = 'protect-1';
+
+    const attributes = await client.send(new sdk.DescribeAccountAttributesCommand({}));
+    expect(attributes.AccountAttributes).toEqual([{ Name: 'ACCOUNT_TIER', Value: 'PRODUCTION' }, { Name: 'DEFAULT_PROTECT_CONFIGURATION_ID', Value: 'protect-1' }]);
+    const limits = await client.send(new sdk.DescribeSpendLimitsCommand({}));
+    expect(limits.SpendLimits?.[0]).toEqual({ Name: 'TEXT_MESSAGE_MONTHLY_SPEND_LIMIT', EnforcedLimit: 0, MaxLimit: 1000, Overridden: false });
+    const sets = await client.send(new sdk.DescribeConfigurationSetsCommand({ ConfigurationSetNames: ['sms-gateway'] }));
+    expect(sets.ConfigurationSets?.[0].EventDestinations?.[0]).toMatchObject({ EventDestinationName: 'status-lambda', Enabled: true, SnsDestination: { TopicArn: expect.stringContaining(':sns:') } });
+    const rules = await client.send(new sdk.GetProtectConfigurationCountryRuleSetCommand({ ProtectConfigurationId: 'protect-1', NumberCapability: 'SMS' }));
+    expect(rules.CountryRuleSet).toEqual({ RU: { ProtectStatus: 'BLOCK' } });
   });
 });

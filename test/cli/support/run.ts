@@ -15,6 +15,8 @@ export interface RunOptions {
   answers?: string[];
   asked?: { question: string; hidden: boolean }[];
   isTTY?: boolean;
+  /** How long one AWS End User Messaging read may wait (the doctor's); short for the fault tests. */
+  awsTimeoutMs?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runCli(argv: string[], env: Io['env'], options: RunOptions
     },
     now: () => clock,
     isTTY: options.isTTY ?? false,
+    awsTimeoutMs: options.awsTimeoutMs,
     prompt: options.answers
       ? async (question, promptOptions) => {
           options.asked?.push({ question, hidden: promptOptions?.hidden === true });
