@@ -25,6 +25,25 @@ describe('voiceTwiml', () => {
     expect(voiceTwiml([{ say: 'Hola: ' }, { digits: '91' }], 'es-MX')).toBe(expected.toString());
   });
 
+  it.each([
+    ['quotes, apostrophes and a CDATA end', `Say "it" isn't ]]> done`],
+    ['line breaks and tabs', 'one\r\ntwo\tthree\n'],
+    ['markup and entities', '<Dial>&amp; &#x41; &lt;</Dial>'],
+    ['non-Latin scripts and emoji', 'Код: 你好 🔐 مرحبا'],
+  ])('escapes %s exactly as twilio\'s own builder does', (_case, text) => {
+    const expected = new VoiceResponse();
+    const say = expected.say({ voice: 'Polly.Joanna-Neural', language: 'en-US' }, text);
+    say.break({ time: '500ms' });
+    say.addText('7');
+    expect(voiceTwiml([{ say: text }, { pauseMs: 500 }, { digits: '7' }], 'en')).toBe(expected.toString());
+  });
+
+  it('drops characters XML cannot carry, where twilio\'s builder would throw and the call would not go out', () => {
+    const text = 'Acme\u0000\u0007 Bank\uFFFF \uD800';
+    expect(() => new VoiceResponse().say({}, text).toString()).toThrow(/Invalid character/);
+    expect(voiceTwiml([{ say: text }, { digits: '1' }], 'en')).toContain('>Acme Bank 1</Say>');
+  });
+
   it('escapes XML in the text, so a template cannot inject TwiML', () => {
     const twiml = voiceTwiml([{ say: 'Tom & Jerry <Dial>+15005550006</Dial> ]]> ' }, { digits: '1' }], 'en');
     expect(twiml).toBe(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PROVIDER } from '../../../shared/names';
 import { maskPhone } from '../../core/e164';
 import type { MessageProvider, OutboundMessage, ProviderReceipt } from '../../core/ports';
-import { voiceTwiml } from '../twilio/lazy-voice-twiml';
+import { voiceTwiml } from '../twilio/voice-twiml';
 
 /**
  * Console mode (docs/configuration.md, "Running locally"; README, "Try it locally"): `npm start`

@@ -4,7 +4,7 @@ import { usableCredentials, type ProviderKeys } from '../../core/gateway-secrets
 import type { MessageProvider, OutboundMessage, ProviderOutcome, SendOptions } from '../../core/ports';
 import type { TwilioCredentials } from './credentials';
 import { isAuthenticationFailure } from './errors';
-import { voiceTwiml } from './lazy-voice-twiml';
+import { voiceTwiml } from './voice-twiml';
 import type { TwilioAuth, TwilioRestClient } from './rest';
 
 // A call that reads a 10-digit code three times lasts ~40 s; the cap bounds what a pumped voice
