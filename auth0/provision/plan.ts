@@ -133,7 +133,7 @@ function unifiedSteps(state: UnifiedTenantState, desired: DesiredSetup): Step[] 
 
 function unifiedManualSteps(state: UnifiedTenantState): string[] {
   const manual: string[] = [];
-  if (!state.found.detected || state.found.experience !== 'unified') {
+  if (!state.found.detected) {
     manual.push(
       'In the Auth0 Dashboard, open Security > Multi-factor Auth > Phone Message: if it shows "Use Tenant-level Messaging Provider", select it and Save, so that MFA uses the tenant phone provider (the Management API cannot set it).',
     );
