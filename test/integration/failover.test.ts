@@ -63,7 +63,7 @@ async function withGateway(env: Record<string, string>, test: (world: World) => 
   try {
     await test({ gateway, send, twilioCreated: () => twilio.created.size - created, awsSent: () => aws.sent.slice(sent) });
     // Every scripted answer and fault was used: none is left to surprise the next test.
-    expect([aws.pending, twilioProxy.pending, awsProxy.pending]).toEqual([0, 0, 0]);
+    expect([twilio.pending, aws.pending, twilioProxy.pending, awsProxy.pending]).toEqual([0, 0, 0, 0]);
   } finally {
     await gateway.close();
   }
