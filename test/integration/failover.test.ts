@@ -63,7 +63,7 @@ async function withGateway(env: Record<string, string>, test: (world: World) => 
   try {
     await test({ gateway, send, twilioCreated: () => twilio.created.size - created, awsSent: () => aws.sent.slice(sent) });
     // Every scripted answer and fault was used: none is left to surprise the next test.
-    expect([aws.pending, twilioProxy.pending, awsProxy.pending]).toEqual([0, 0, 0]);
+    expect([twilio.pending, aws.pending, twilioProxy.pending, awsProxy.pending]).toEqual([0, 0, 0, 0]);
   } finally {
     await gateway.close();
   }
@@ -270,9 +270,14 @@ describe('AWS End User Messaging alone (PROVIDERS=aws)', () => {
 
   it('answers 503 when AWS cannot be reached: nothing was sent, so the retry sends', async () => {
     await withGateway({ ...AWS_ONLY, AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: await refusedUrl() }, async ({ send }) => {
-      const response = await send();
+      const id = `msg_${randomUUID()}`;
+      const response = await send({}, id);
       expect(response.status).toBe(503);
       expect(response.body.error.message).toBe('AWS End User Messaging could not be reached; try again later.');
+      // The forwarder's retry of the webhook-id tries AWS again: not the 202 of an unknown outcome, nor a 409.
+      const retry = await send({}, id);
+      expect(retry.status).toBe(503);
+      expect(retry.body.error.message).toBe('AWS End User Messaging could not be reached; try again later.');
     });
   });
 

@@ -125,11 +125,13 @@ describe('answers of the handlers in Twilio mode', () => {
       const first = signed(secret, { recipient: '+14155550102', code: '1234' });
       expect((await call(url, 'POST', '/messages', first)).status).toBe(200);
       expect((await post({ recipient: '+14155550103', code: '1234' }, first.headers['webhook-id'])).status).toBe(422);
-      // Twilio's 201 for a new message, a second late.
-      twilio.script({ status: 201, body: { sid: `SM${'a'.repeat(32)}`, status: 'queued', to: '+14155550104', direction: 'outbound-api' }, delayMs: 1_000 });
+      // Twilio's 201 for a new message, two seconds late (within the gateway's 5 s attempt timeout).
+      twilio.script({ status: 201, body: { sid: `SM${'a'.repeat(32)}`, status: 'queued', to: '+14155550104', direction: 'outbound-api' }, delayMs: 2_000 });
       const slow = signed(secret, { recipient: '+14155550104', code: '1234' });
+      const atTwilio = twilio.requests.length;
       const pending = call(url, 'POST', '/messages', slow);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Once Twilio has the request, the first attempt holds the webhook-id: no fixed sleep to race.
+      while (twilio.requests.length === atTwilio) await new Promise((resolve) => setTimeout(resolve, 10));
       expect((await call(url, 'POST', '/messages', slow)).status).toBe(409);
       await pending;
 

@@ -289,10 +289,9 @@ describe('unknown outcomes: 202 unconfirmed, never sent again', () => {
 
   it('when Twilio does not answer within 5 s (no retry: it may have sent)', async () => {
     const before = twilio.requests.length;
+    // Twilio answers at 6 s: a gateway that waited for it would answer 200, not 202.
     twilio.script(twilio.accepting({ delayMs: 6_000 }));
-    const started = Date.now();
     unconfirmed(await send({ recipient: RECIPIENT, code: '1234' }));
-    expect(Date.now() - started).toBeLessThan(6_000);
     expect(twilio.requests.length - before).toBe(1);
     expect(metricSummary(gateway.output.metrics())).toEqual(['SendUnconfirmed[Channel|Channel,Provider]', 'SendLatency[Channel|Channel,Provider]']);
   });

@@ -104,6 +104,11 @@ export class FakeTwilio {
     this.scripts.push(...responses);
   }
 
+  /** Scripted answers not yet used. */
+  get pending(): number {
+    return this.scripts.length;
+  }
+
   /**
    * A script for a Twilio that accepts the request as it normally would (the message or call
    * is created, and in `created`) but then misbehaves on the way back: answers `delayMs` late,

@@ -229,11 +229,10 @@ describe('faults: what reached AWS is never repeated', () => {
   });
 
   it('keeps within the budget the selector gives it: the attempt times out at the budget', async () => {
+    // AWS answers at 800 ms: waiting for the 5 s attempt timeout would get that answer (accepted).
     aws.script(aws.accepting({ delayMs: 800 }));
-    const started = performance.now();
     const { outcome } = await during(() => provider({ attemptTimeoutMs: 5_000 }).send(SMS, SETTINGS(), { budgetMs: 300 }));
-    expect(outcome).toMatchObject({ outcome: 'unknown' });
-    expect(performance.now() - started).toBeLessThan(750);
+    expect(outcome).toMatchObject({ outcome: 'unknown', detail: 'AWS End User Messaging did not answer in time.' });
   });
 
   it('does not retry a refused connection when the budget has no second left', async () => {

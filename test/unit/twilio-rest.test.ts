@@ -309,9 +309,7 @@ describe('retries', () => {
 describe('time budget', () => {
   it('does not retry a timeout: Twilio may have sent the message', async () => {
     twilio.script(twilio.accepting({ delayMs: 2_000 }));
-    const started = performance.now();
     const { value, requests } = await requestsDuring(() => client({ attemptTimeoutMs: 200 }).createMessage(accountAuth(), sms()));
-    expect(performance.now() - started).toBeLessThan(1_500);
     expect(requests).toHaveLength(1);
     expect(value).toMatchObject({ outcome: 'unknown', detail: 'Twilio did not answer in time.' });
     expect(value?.latencyMs).toBeGreaterThanOrEqual(150);
@@ -331,10 +329,9 @@ describe('time budget', () => {
   });
 
   it('cuts the retry short at the end of the budget, not after a full attempt timeout', async () => {
+    // The retry's answer comes at 4 s: a retry given the full 5 s attempt timeout would get it (accepted).
     twilio.script(twilioError(429, 20429, 'Too Many Requests'), twilio.accepting({ delayMs: 4_000 }));
-    const started = performance.now();
     const { value, requests } = await requestsDuring(() => client({ attemptTimeoutMs: 5_000, totalBudgetMs: 1_200 }).createMessage(accountAuth(), sms()));
-    expect(performance.now() - started).toBeLessThan(3_000);
     expect(requests).toHaveLength(2);
     expect(value).toMatchObject({ outcome: 'unknown', detail: 'Twilio did not answer in time.' });
   });
