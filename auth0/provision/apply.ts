@@ -42,7 +42,9 @@ export async function applyPlan(client: ManagementClient, plan: readonly Step[],
         break;
       }
       case 'update-action':
-        await client.actions.update(step.actionId, content);
+        // The name too: an Action taken over with --replace-action becomes the gateway's by name.
+        await client.actions.update(step.actionId, { name: desired.actionName, ...content });
+        actionId = step.actionId;
         break;
       case 'deploy-action':
         if (!actionId) throw new Error('internal: deploy planned before the Action exists');

@@ -1,5 +1,5 @@
 import { CUSTOM_PHONE_PROVIDER, DELIVERY_METHOD_OF, PHONE_FACTOR, PHONE_PROVIDER, type DesiredSetup, type MessageType } from './setup';
-import type { BindingState, LegacyTenantState, PhoneProviderState, TenantState, UnifiedTenantState } from './state';
+import type { BindingState, LegacyTenantState, OtherAction, PhoneProviderState, TenantState, UnifiedTenantState } from './state';
 
 /**
  * The changes that take a tenant from its state to the desired setup, in the order they must be
@@ -21,6 +21,16 @@ export interface Plan {
   steps: Step[];
   /** What the Management API cannot do: the exact Dashboard steps, printed rather than pretended. */
   manual: string[];
+  /** Why nothing can be done until the user acts (then `steps` is empty): the command fails with it. */
+  blocked?: string;
+}
+
+export interface PlanOptions {
+  /**
+   * `auth0 deploy --replace-action`: on a unified tenant whose one custom-phone-provider Action
+   * is somebody else's, put the gateway's forwarder into that Action instead of creating one.
+   */
+  replaceAction?: boolean;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -31,9 +41,19 @@ function both(items: readonly string[]): string {
   return items.join(' and ') || 'none';
 }
 
-function actionSteps(state: TenantState, desired: DesiredSetup): Step[] {
+function actionSteps(state: TenantState, desired: DesiredSetup, adopted?: OtherAction): Step[] {
   const secretNames = desired.secrets.map((secret) => secret.name);
   const { action } = state;
+  if (adopted) {
+    return [
+      {
+        kind: 'update-action',
+        actionId: adopted.id,
+        summary: `replace the code, runtime and secrets of the Action "${adopted.name}" with the gateway's (secrets ${secretNames.join(', ')}) and rename it "${desired.actionName}"`,
+      },
+      { kind: 'deploy-action', summary: `deploy the Action "${desired.actionName}"` },
+    ];
+  }
   if (!action) {
     return [
       {
@@ -140,14 +160,47 @@ function unifiedManualSteps(state: UnifiedTenantState): string[] {
   }
   if (state.otherProviderActions.length > 0) {
     manual.push(
-      `Other Actions are deployed on the custom-phone-provider trigger (${state.otherProviderActions.join(', ')}); Auth0 runs one for the phone provider. Delete them in the Dashboard (Branding > Phone Provider > Custom shows the one in use; Reset under Provider Configuration restores it) or with the Management API (DELETE /api/v2/actions/actions/{id}), then run this command again.`,
+      `Other Actions are on the custom-phone-provider trigger (${deletable(state.otherProviderActions)}), where Auth0 allows one: delete them, then run this command again.`,
     );
   }
   return manual;
 }
 
-export function planSetup(state: TenantState, desired: DesiredSetup): Plan {
-  const common = [...actionSteps(state, desired), ...bindingStep(state, desired)];
-  if (state.experience === 'unified') return { steps: [...common, ...unifiedSteps(state, desired)], manual: unifiedManualSteps(state) };
-  return { steps: [...common, ...legacySteps(state, desired)], manual: [] };
+function deletable(actions: readonly OtherAction[]): string {
+  return actions.map((action) => `"${action.name}": Actions > Library > ${action.name} > Delete, or DELETE /api/v2/actions/actions/${action.id}`).join('; ');
+}
+
+/**
+ * Auth0 allows one Action on the custom-phone-provider trigger ("Configure a custom phone
+ * provider with Terraform"; the Dashboard's Custom phone provider makes one): while another is
+ * there, the gateway's cannot be created. Nothing is changed then, unless --replace-action
+ * names the way out: taking that one Action over.
+ */
+function takenTrigger(state: UnifiedTenantState, desired: DesiredSetup, options: PlanOptions): { blocked: string } | { adopted: OtherAction } | undefined {
+  const others = state.otherProviderActions;
+  if (state.action || others.length === 0) return undefined;
+  if (options.replaceAction && others.length === 1) return { adopted: others[0] };
+  const names = others.map((action) => `"${action.name}"`).join(', ');
+  const replace =
+    others.length === 1
+      ? ` Either run again with --replace-action to put the gateway's forwarder into ${names} (its code, runtime and secrets are replaced, and it is renamed "${desired.actionName}"), or delete it first (${deletable(others)}).`
+      : ` Delete all but one (${deletable(others)}), then run again, with --replace-action to take over the one left.`;
+  return {
+    blocked: `The tenant already has the Action${others.length === 1 ? '' : 's'} ${names} on the ${desired.triggerId} trigger, where Auth0 allows one Action, so the gateway's cannot be created beside it.${replace} Nothing was changed.`,
+  };
+}
+
+export function planSetup(state: TenantState, desired: DesiredSetup, options: PlanOptions = {}): Plan {
+  if (state.experience === 'unified') {
+    const taken = takenTrigger(state, desired, options);
+    if (taken && 'blocked' in taken) return { steps: [], manual: [], blocked: taken.blocked };
+    // The Action taken over counts as the gateway's from here on: a binding to it is ours.
+    const adopted = taken?.adopted;
+    const current: UnifiedTenantState = adopted
+      ? { ...state, action: { id: adopted.id, secretNames: [], allChangesDeployed: false, deployed: adopted.deployed }, otherProviderActions: [] }
+      : state;
+    const steps = [...actionSteps(current, desired, adopted), ...bindingStep(current, desired), ...unifiedSteps(current, desired)];
+    return { steps, manual: unifiedManualSteps(current) };
+  }
+  return { steps: [...actionSteps(state, desired), ...bindingStep(state, desired), ...legacySteps(state, desired)], manual: [] };
 }

@@ -1,6 +1,6 @@
 import { ManagementError, type ManagementClient } from 'auth0';
 import { CUSTOM_PHONE_PROVIDER, EXPERIENCE_SPECS, PHONE_FACTOR, type Experience, type ExperienceSpec, type PhoneTrigger } from './setup';
-import type { ActionState, BindingState, ExperienceFinding, PhoneProviderState, TenantState } from './state';
+import type { ActionState, BindingState, ExperienceFinding, OtherAction, PhoneProviderState, TenantState } from './state';
 
 const PAGE_SIZE = 50;
 
@@ -47,14 +47,15 @@ async function triggerVersion(client: ManagementClient, triggerId: PhoneTrigger)
   return current.version;
 }
 
-/** The Actions on a trigger, by name: ours in full, and the names of the deployed others. */
-async function findActions(client: ManagementClient, spec: ExperienceSpec): Promise<{ action?: ActionState; others: string[] }> {
+/** The Actions on a trigger, by name: ours in full, and the others, deployed or not. */
+async function findActions(client: ManagementClient, spec: ExperienceSpec): Promise<{ action?: ActionState; others: OtherAction[] }> {
   const page = await client.actions.list({ triggerId: spec.triggerId, per_page: PAGE_SIZE });
   let id: string | undefined;
-  const others: string[] = [];
+  const others: OtherAction[] = [];
   for await (const action of page) {
-    if (action.name === spec.actionName && action.id) id = action.id;
-    else if (action.name && (action.deployed_version != null || action.all_changes_deployed === true)) others.push(action.name);
+    if (!action.id) continue;
+    if (action.name === spec.actionName) id = action.id;
+    else others.push({ id: action.id, name: action.name ?? action.id, deployed: action.deployed_version != null || action.all_changes_deployed === true });
   }
   if (!id) return { others };
   // The list may leave out the code and secrets; the action itself has them.

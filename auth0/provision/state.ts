@@ -12,6 +12,14 @@ export interface ActionState {
   deployed?: boolean;
 }
 
+/** Another Action on the experience's trigger, not the gateway's. */
+export interface OtherAction {
+  id: string;
+  name: string;
+  /** A version of it is deployed (it can run). */
+  deployed: boolean;
+}
+
 export interface BindingState {
   bindingId?: string;
   actionId?: string;
@@ -56,8 +64,12 @@ export interface LegacyTenantState extends CommonState {
 export interface UnifiedTenantState extends CommonState {
   experience: 'unified';
   provider?: PhoneProviderState;
-  /** Other Actions on the custom-phone-provider trigger, deployed: Auth0 runs one for the provider. */
-  otherProviderActions: string[];
+  /**
+   * Other Actions on the custom-phone-provider trigger, deployed or not. Auth0 allows one Action
+   * on that trigger ("Configure a custom phone provider with Terraform"), so while one exists the
+   * gateway's cannot be created beside it.
+   */
+  otherProviderActions: OtherAction[];
 }
 
 export type TenantState = LegacyTenantState | UnifiedTenantState;

@@ -67,7 +67,8 @@ async function run(values: OptionValues, { io, json }: { io: Io; json: boolean }
       signingSecret: gateway.signingSecret,
       voice: values.voice === true,
     });
-    plan = planSetup(state, desired);
+    plan = planSetup(state, desired, { replaceAction: values['replace-action'] === true });
+    if (plan.blocked) throw new CommandError(plan.blocked);
     if (!json) {
       report(io, [
         `Auth0 tenant ${creds.domain}; gateway ${gateway.url} (from ${gateway.source}).`,
@@ -132,6 +133,9 @@ export const auth0Deploy: Command = {
     'and in both the Phone Message factor with its message types, enabled. A second run changes',
     'nothing. What only the Dashboard can do is printed as a step to do by hand.',
     '',
+    'Auth0 allows one Action on custom-phone-provider: when the tenant has another (the Dashboard\'s',
+    'Custom phone provider makes one), nothing is changed unless --replace-action says to take it over.',
+    '',
     'Auth0 credentials: AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET of a Machine to Machine',
     'application authorized for the Auth0 Management API with the scopes:',
     `  ${SCOPE_LIST}`,
@@ -149,6 +153,7 @@ export const auth0Deploy: Command = {
     region: { type: 'string', value: '<region>', description: 'AWS region of the stack (default: from the AWS configuration)' },
     experience: { type: 'string', value: '<unified|legacy>', description: "the tenant's phone experience (default: found from the tenant)" },
     voice: { type: 'boolean', description: 'also offer voice calls (the gateway needs TWILIO_PHONE_NUMBER)' },
+    'replace-action': { type: 'boolean', description: "unified: put the gateway's code into the tenant's one other custom-phone-provider Action (Auth0 allows one)" },
     'dry-run': { type: 'boolean', description: 'print the plan and change nothing' },
   },
   run,

@@ -91,14 +91,14 @@ export const otherActionsCheck = withTenant('auth0.other-actions', (state) => {
   const { actionName, triggerId } = spec(state);
   const bound = state.bindings.filter((binding) => !isOurBinding(state, binding, actionName)).map((binding) => binding.displayName ?? binding.actionName ?? binding.actionId ?? 'unnamed');
   if (state.experience === 'unified') {
-    const others = [...new Set([...bound, ...state.otherProviderActions])];
+    const others = [...new Set([...bound, ...state.otherProviderActions.map((action) => action.name)])];
     if (others.length > 0) {
       return warn(
-        `other Actions are deployed on the ${triggerId} trigger: ${others.join(', ')}; Auth0 runs one for the phone provider, maybe not the gateway's`,
-        'delete them (Management API DELETE /api/v2/actions/actions/{id}), then run `npx sms-gateway auth0 deploy`',
+        `other Actions are on the ${triggerId} trigger: ${others.join(', ')}; Auth0 allows one there, maybe not the gateway's`,
+        'delete them (Actions > Library, or DELETE /api/v2/actions/actions/{id}), or take the one over with `npx sms-gateway auth0 deploy --replace-action`',
       );
     }
-    return pass(`no other Action is deployed on ${triggerId}`);
+    return pass(`no other Action is on ${triggerId}`);
   }
   if (bound.length > 0) {
     return warn(

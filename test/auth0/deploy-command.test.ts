@@ -1,4 +1,5 @@
 import { bundleForwarder } from '../../auth0/build';
+import { managementClient } from '../../auth0/provision/management';
 import { settingsFingerprint } from '../../auth0/provision/setup';
 import { FakeCloudFormation } from '../support/fake-cloudformation';
 import { FaultProxy } from '../support/fault-proxy';
@@ -353,17 +354,44 @@ describe('a tenant of the Unified Phone Experience', () => {
     expect(tenant.tenantPhoneProvider).toMatchObject({ id: 'pro_twilio1', name: 'custom', disabled: false });
   });
 
-  it('binds in place of another Action on the trigger, and asks to delete other deployed ones by hand', async () => {
-    const other = tenant.addAction({ name: 'Twilio Verify provider', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }] });
-    tenant.bind('custom-phone-provider', other);
+  describe('another Action on custom-phone-provider, where Auth0 allows one (the Dashboard\'s Custom provider makes one)', () => {
+    let other: FakeAction;
 
-    const run = await deploy();
+    beforeEach(() => {
+      other = tenant.addAction({ name: 'Custom Phone Provider', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }], deployed_code: 'exports.onExecuteCustomPhoneProvider = async () => {};' });
+      tenant.bind('custom-phone-provider', other);
+    });
 
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('bind the Action to the custom-phone-provider trigger, in place of Twilio Verify provider (the phone provider runs one Action)');
-    expect(tenant.bindings['custom-phone-provider'].map((binding) => binding.action_id)).toEqual([providerAction()!.id]);
-    expect(run.stdout).toContain('Do by hand, in the Auth0 Dashboard (the Management API cannot):');
-    expect(run.stdout).toContain('Other Actions are deployed on the custom-phone-provider trigger (Twilio Verify provider)');
+    it('changes nothing and names both ways out', async () => {
+      const run = await deploy();
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('The tenant already has the Action "Custom Phone Provider" on the custom-phone-provider trigger, where Auth0 allows one Action');
+      expect(run.stderr).toContain(`--replace-action`);
+      expect(run.stderr).toContain(`DELETE /api/v2/actions/actions/${other.id}`);
+      expect(writes()).toEqual([]);
+    });
+
+    it('with --replace-action, puts the gateway\'s forwarder into that Action, keeps its binding, and a second run changes nothing', async () => {
+      const run = await deploy(['--replace-action']);
+
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('replace the code, runtime and secrets of the Action "Custom Phone Provider" with the gateway\'s');
+      expect(providerAction()).toMatchObject({ id: other.id, name: 'mfa-sms-gateway-phone-provider', all_changes_deployed: true });
+      expect(providerAction()!.deployed_code).toContain('SMS_GATEWAY_URL');
+      expect(tenant.bindings['custom-phone-provider'].map((binding) => binding.action_id)).toEqual([other.id]);
+      expect(tenant.tenantPhoneProvider).toMatchObject({ name: 'custom', disabled: false });
+
+      const again = await deploy();
+      expect(again.stdout).toContain('Nothing to change');
+    });
+
+    it('plays Auth0\'s limit: a second Action on the trigger is refused', async () => {
+      const client = managementClient({ domain: tenant.domain, clientId: tenant.clientId, clientSecret: tenant.clientSecret }, tenant.fetch);
+      const second = client.actions.create({ name: 'second', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }], code: '', runtime: 'node22' });
+      await expect(second).rejects.toMatchObject({ statusCode: 400 });
+    });
   });
 
   it('finds the experience from the legacy endpoint when the tenant setting is not reported', async () => {

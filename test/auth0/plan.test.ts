@@ -109,7 +109,39 @@ describe('the unified experience', () => {
   it('prints the Dashboard steps the Management API cannot make', () => {
     const forced = planSetup(tenant({ found: { experience: 'unified', reason: 'chosen with --experience', detected: false } }), unified);
     expect(forced.manual).toEqual([expect.stringContaining('Security > Multi-factor Auth > Phone Message: if it shows "Use Tenant-level Messaging Provider", select it and Save')]);
-    const duplicates = planSetup(tenant({ otherProviderActions: ['Old Provider'] }), unified);
-    expect(duplicates.manual).toEqual([expect.stringContaining('Other Actions are deployed on the custom-phone-provider trigger (Old Provider)')]);
+  });
+
+  describe('another Action on custom-phone-provider, where Auth0 allows one', () => {
+    const other = { id: 'act_old', name: 'Old Provider', deployed: true };
+
+    it('changes nothing and says both ways out', () => {
+      const plan = planSetup(tenant({ action: undefined, bindings: [], otherProviderActions: [other] }), unified);
+      expect(plan.steps).toEqual([]);
+      expect(plan.blocked).toContain('The tenant already has the Action "Old Provider" on the custom-phone-provider trigger, where Auth0 allows one Action');
+      expect(plan.blocked).toContain('run again with --replace-action');
+      expect(plan.blocked).toContain('DELETE /api/v2/actions/actions/act_old');
+    });
+
+    it('with --replace-action, takes that Action over: its code replaced, renamed, deployed; a binding to it is kept', () => {
+      const plan = planSetup(tenant({ action: undefined, otherProviderActions: [other], bindings: [{ bindingId: 'b1', actionId: 'act_old', displayName: 'Old Provider' }] }), unified, { replaceAction: true });
+      expect(plan.blocked).toBeUndefined();
+      expect(plan.steps.slice(0, 2)).toEqual([
+        { kind: 'update-action', actionId: 'act_old', summary: expect.stringContaining('replace the code, runtime and secrets of the Action "Old Provider" with the gateway\'s') },
+        { kind: 'deploy-action', summary: 'deploy the Action "mfa-sms-gateway-phone-provider"' },
+      ]);
+      expect(plan.steps.map((step) => step.kind)).not.toContain('bind-action');
+      expect(plan.manual).toEqual([]);
+    });
+
+    it('does not offer --replace-action for more than one', () => {
+      const plan = planSetup(tenant({ action: undefined, bindings: [], otherProviderActions: [other, { id: 'act_two', name: 'Two', deployed: false }] }), unified, { replaceAction: true });
+      expect(plan.steps).toEqual([]);
+      expect(plan.blocked).toContain('Delete all but one');
+    });
+
+    it('still asks to delete the others when the gateway\'s Action exists beside them', () => {
+      const plan = planSetup(tenant({ action: { id: 'act_ours', code: 'x', runtime: 'node22', secretNames: [], allChangesDeployed: true }, otherProviderActions: [other] }), unified);
+      expect(plan.manual).toEqual([expect.stringContaining('Other Actions are on the custom-phone-provider trigger ("Old Provider": Actions > Library > Old Provider > Delete')]);
+    });
   });
 });

@@ -519,9 +519,13 @@ describe('a tenant of the Unified Phone Experience', () => {
     expect((await doctor()).check('auth0.factor')).toMatchObject({ status: 'FAIL', detail: 'the Phone Message factor offers voice, which the tenant phone provider does not deliver' });
   });
 
-  it('warns about another Action deployed on the custom-phone-provider trigger', async () => {
+  it('warns about another Action on the custom-phone-provider trigger, deployed or not', async () => {
     world.tenant.addAction({ name: 'Dashboard provider', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }] });
 
-    expect((await doctor()).check('auth0.other-actions')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('Dashboard provider; Auth0 runs one for the phone provider') });
+    expect((await doctor()).check('auth0.other-actions')).toMatchObject({
+      status: 'WARN',
+      detail: expect.stringContaining('Dashboard provider; Auth0 allows one there'),
+      fix: expect.stringContaining('--replace-action'),
+    });
   });
 });

@@ -24,6 +24,8 @@ import { loadForwarder } from './load-forwarder';
  *   for MFA" page lists those endpoints as no longer working there);
  * - `custom` needing a deployed custom-phone-provider Action (errorCode as Auth0's "Configure a
  *   custom phone provider" page prints it), one provider per tenant (409 on a second create),
+ *   one Action on the custom-phone-provider trigger (the "... with Terraform" page; the refusal's
+ *   shape is assumed),
  *   MFA message types within the provider's delivery methods (the same page's tables);
  * - POST .../providers/{id}/try: 202 {"code": 202, "message": "Phone notification sent."}; the
  *   notification the deployed Action then gets is an assumption (Auth0 does not document it): an
@@ -345,6 +347,12 @@ export class FakeManagementApi {
         if ([...this.actions.values()].some((action) => action.name === body.name)) {
           return [409, { statusCode: 409, error: 'Conflict', message: `An action with the name '${body.name}' already exists.` }];
         }
+        // Auth0 allows one Action on custom-phone-provider ("Configure a custom phone provider with
+        // Terraform"). How it refuses a second is not documented: here as its other validation errors.
+        const limited = (body.supported_triggers as { id: string }[] | undefined)?.find((trigger) => trigger.id === 'custom-phone-provider');
+        if (limited && [...this.actions.values()].some((action) => action.supported_triggers.some((trigger) => trigger.id === limited.id))) {
+          return [400, { statusCode: 400, error: 'Bad Request', message: `A maximum of 1 action is allowed for the ${limited.id} trigger.` }];
+        }
         const action = this.addAction({ ...body, status: 'building', all_changes_deployed: false });
         return [201, this.view(action)];
       }
@@ -359,7 +367,10 @@ export class FakeManagementApi {
         return [200, shown];
       }
       if (method === 'PATCH' && !actionMatch[2]) {
-        for (const key of ['code', 'runtime', 'secrets', 'supported_triggers'] as const) {
+        if (body.name !== undefined && [...this.actions.values()].some((other) => other !== action && other.name === body.name)) {
+          return [409, { statusCode: 409, error: 'Conflict', message: `An action with the name '${body.name}' already exists.` }];
+        }
+        for (const key of ['name', 'code', 'runtime', 'secrets', 'supported_triggers'] as const) {
           if (body[key] !== undefined) (action as any)[key] = body[key];
         }
         action.status = 'building';
