@@ -64,7 +64,9 @@ class SdkSecretReader implements SecretReader {
       return await this.provider.get(this.secretArn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS, forceFetch: fresh });
     } catch (err) {
       if ((err as Error).name === 'TransformParameterError') {
-        throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.', { cause: err });
+        // Without the error as cause: JSON.parse's message, which Powertools repeats, quotes the
+        // text around the fault, and that text is the secret's value.
+        throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.');
       }
       throw secretsReadError(err);
     }
@@ -127,8 +129,9 @@ class ExtensionSecretReader implements SecretReader {
     try {
       const { SecretString } = JSON.parse(answer.text) as { SecretString?: string };
       return JSON.parse(SecretString ?? '');
-    } catch (err) {
-      throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.', { cause: err });
+    } catch {
+      // Without the error as cause: JSON.parse's message quotes the text around the fault, the secret's value.
+      throw new GatewayError('configuration_error', 'The gateway secret is not a JSON object.');
     }
   }
 }

@@ -1,3 +1,4 @@
+import { ENV } from '../../shared/names';
 import { GatewayError } from './errors';
 import { NON_PERSONAL_TYPES } from './number-types';
 import type { PhoneNumber } from './phone';
@@ -51,6 +52,6 @@ export function checkDestination(phone: PhoneNumber, policy: DestinationPolicy):
   }
   if (policy.allowedCountries.length > 0 && !(phone.country && policy.allowedCountries.includes(phone.country))) {
     const where = phone.country ?? `the non-geographic code +${phone.callingCode}`;
-    throw new GatewayError('destination_not_allowed', `Messages to ${where} are not allowed (ALLOWED_COUNTRIES is ${policy.allowedCountries.join(',')}).`);
+    throw new GatewayError('destination_not_allowed', `Messages to ${where} are not allowed (${ENV.allowedCountries} is ${policy.allowedCountries.join(',')}).`);
   }
 }

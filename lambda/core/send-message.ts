@@ -301,12 +301,15 @@ async function record(attempt: Attempt, result: SendResult, context: Record<stri
  * Removes the one-time code from text a provider wrote: its error message may quote the message
  * it refused, or the TwiML that reads the code digit by digit, with spaces, commas or pause tags
  * (`4<break time="500ms"/>8`) between the digits. Digits that are part of a longer number (an
- * error code, a SID) are left alone. (The adapters mask phone numbers already.)
+ * error code, a SID) are left alone. (The adapters mask phone numbers already: a code of 8 or
+ * more digits is masked as one, `1234***7890`, which keeps most of its digits, so that form is
+ * removed too.)
  */
 export function redact(text: string, code: string | undefined): string {
   if (code === undefined) return text;
   const between = '(?:<[^>]{0,40}>|[^\\d<]){0,40}';
-  return text.replace(new RegExp(`(?<!\\d)${code.split('').join(between)}(?!\\d)`, 'g'), '***');
+  const scrubbed = text.replace(new RegExp(`(?<!\\d)${code.split('').join(between)}(?!\\d)`, 'g'), '***');
+  return code.length >= 8 ? scrubbed.split(maskPhone(code)).join('***') : scrubbed;
 }
 
 /** Scrubs the code out of a provider's refusal: its message, and the stack that repeats it. */

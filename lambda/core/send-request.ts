@@ -21,8 +21,6 @@ const CODE_PRESENCE: ReadonlyMap<string, CodePresence> = new Map([
   ['password_breach', 'none'],
 ]);
 
-export const NOTIFICATION_TYPES: readonly string[] = [...CODE_PRESENCE.keys()];
-
 export function codePresence(action: string): CodePresence {
   return CODE_PRESENCE.get(action) ?? 'required';
 }

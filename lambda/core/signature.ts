@@ -1,4 +1,5 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { SECRET_KEY } from '../../shared/names';
 import { GatewayError } from './errors';
 
 /**
@@ -24,7 +25,7 @@ function explain(err: unknown): string {
   if (reason === 'Missing required headers') return 'The webhook-id, webhook-timestamp and webhook-signature headers are required.';
   if (reason === 'Invalid Signature Headers') return 'The webhook-timestamp header must be an integer number of seconds since the epoch.';
   if (reason.startsWith('Message timestamp')) return 'The webhook-timestamp is more than 5 minutes away from the gateway clock.';
-  return 'The webhook-signature does not match: the Auth0 forwarder and the gateway must share SMS_GATEWAY_SIGNING_SECRET.';
+  return `The webhook-signature does not match: the Auth0 forwarder and the gateway must share ${SECRET_KEY.signingSecret}.`;
 }
 
 /**

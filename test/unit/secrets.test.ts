@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ConfigurationError, GatewayError } from '../../lambda/core/errors';
 import { usableCredentials } from '../../lambda/core/gateway-secrets';
 import type { SecretsSource } from '../../lambda/core/ports';
@@ -180,6 +181,14 @@ describe('SecretsManagerSource', () => {
       expect(error.code).toBe('configuration_error');
       expect(error.message).toBe('The gateway secret is not a JSON object.');
     });
+
+    it('puts no part of a secret that is not JSON into the error or its cause, which are logged', async () => {
+      const token = `tok${randomBytes(24).toString('hex')}`;
+      secretsManager.put(ARN, `{"TWILIO_AUTH_TOKEN": ${token}}`);
+      const error = await refusal(fromSecretsManager(ARN).get());
+      expect(error.code).toBe('configuration_error');
+      expect(inspect(error, { depth: 10 })).not.toContain(token.slice(0, 8));
+    });
   });
 
   describe('a failed read', () => {
@@ -272,6 +281,15 @@ describe('SecretsManagerSource through the Lambda extension', () => {
     expect((await refusal(source().get())).code).toBe('provider_unavailable');
     const absent = fromSecretsManager(ARN, { extension: { port: 9, sessionToken: 'x' } });
     expect((await refusal(absent.get())).code).toBe('provider_unavailable');
+  });
+
+  it('puts no part of a secret that is not JSON into the error or its cause, which are logged', async () => {
+    const token = `tok${randomBytes(24).toString('hex')}`;
+    // The fake stores JSON only; the extension hands on whatever string the secret holds.
+    extension['secrets'].set(ARN, `{"TWILIO_AUTH_TOKEN": ${token}}`);
+    const error = await refusal(source().get());
+    expect(error.code).toBe('configuration_error');
+    expect(inspect(error, { depth: 10 })).not.toContain(token.slice(0, 8));
   });
 
   it('is a configuration_error naming the exception when the secret cannot be read', async () => {

@@ -10,7 +10,7 @@ import { GatewayError, type ErrorCode } from '../../core/errors';
  * Every error here is a client fault of the service model (HTTP 400, or 403 for the common
  * credential errors of the API reference's "Common Errors"): the request was refused and
  * nothing was sent, since a send either returns its MessageId or fails. Server faults (5xx,
- * InternalServerException) never get here: they are unknown outcomes (client.ts).
+ * InternalServerException) never get here: they are unknown outcomes (provider.ts).
  *
  * The exceptions and their `Reason` values are the model's (pinpoint-sms-voice-v2 2022-03-31,
  * the errors SendTextMessage and SendVoiceMessage declare): ValidationException,
