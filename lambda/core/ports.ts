@@ -70,9 +70,10 @@ export interface UnknownOutcome {
 
 export interface SendOptions {
   /**
-   * The time this send may take, retries included: what is left of the whole send's budget
-   * when the selector turns to this provider (after another one refused). Unset: the
-   * provider's own budget.
+   * The time this send may take, retries included: to the sender, what the invocation has left
+   * for it; to a provider, what is left of that (or of the selector's own budget, if smaller)
+   * when the selector turns to it. Each provider also keeps to its own budget. Unset: no limit
+   * but the provider's own.
    */
   budgetMs?: number;
 }
@@ -94,7 +95,7 @@ export type SenderOutcome = ProviderOutcome & { provider: ProviderName };
  * no provider took the message.
  */
 export interface MessageSender<Providers extends ProviderKeySet = ProviderKeySet> {
-  send(message: OutboundMessage, keys: Providers): Promise<SenderOutcome>;
+  send(message: OutboundMessage, keys: Providers, options?: SendOptions): Promise<SenderOutcome>;
 }
 
 export interface SendTelemetry {

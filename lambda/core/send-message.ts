@@ -85,6 +85,13 @@ const NOT_A_SEND: ReadonlySet<string> = new Set(['request_in_progress', 'idempot
 const PRE_SEND_LEASE_MS = 3_000;
 // An attempt with no known end (outside Lambda) is presumed over after this.
 const DEFAULT_ATTEMPT_MS = 60_000;
+// Kept from the provider's budget for recording the outcome and answering (one state-table
+// write, milliseconds when the table is well): a send that outlived its invocation would end in
+// API Gateway's 5xx, which the forwarder does not retry, with no record of what happened.
+const AFTER_SEND_MS = 1_000;
+// Less than this left for the provider, the message is not sent at all (503, nothing sent: the
+// forwarder's retry gets a fresh invocation) rather than sent with no time to hear the answer.
+const MIN_SEND_MS = 1_000;
 
 function toGatewayError(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
@@ -92,6 +99,7 @@ function toGatewayError(err: unknown): GatewayError {
 }
 
 export async function sendMessage<Providers extends ProviderKeySet>(request: SignedRequest, deps: SendDependencies<Providers>): Promise<SendResult> {
+  const deadline = performance.now() + (request.remainingTimeMs ?? DEFAULT_ATTEMPT_MS);
   let id: string;
   let message: SendRequest;
   // Read once for the whole request: the signature, the rate-limit keys and the provider's
@@ -112,8 +120,7 @@ export async function sendMessage<Providers extends ProviderKeySet>(request: Sig
     throw error;
   }
   const fingerprint = createHash('sha256').update(request.body).digest('base64url');
-  const remainingTimeMs = request.remainingTimeMs ?? DEFAULT_ATTEMPT_MS;
-  return deliver({ id, owner: randomBytes(16).toString('base64url'), fingerprint, message, remainingTimeMs }, secrets, deps);
+  return deliver({ id, owner: randomBytes(16).toString('base64url'), fingerprint, message, deadline }, secrets, deps);
 }
 
 /** One attempt at one webhook-id. */
@@ -123,8 +130,12 @@ interface Attempt {
   owner: string;
   fingerprint: string;
   message: SendRequest;
-  /** Time left in the invocation when the request came in. */
-  remainingTimeMs: number;
+  /** When the invocation ends, on performance.now()'s clock. */
+  deadline: number;
+}
+
+function timeLeft(attempt: Attempt): number {
+  return Math.max(0, attempt.deadline - performance.now());
 }
 
 async function deliver<Providers extends ProviderKeySet>(
@@ -230,8 +241,11 @@ async function send<Providers extends ProviderKeySet>(
   let rendered: ReturnType<MessageCatalog['render']>;
   try {
     rendered = deps.catalog.render(message);
+    if (timeLeft(attempt) - AFTER_SEND_MS < MIN_SEND_MS) {
+      throw new GatewayError('provider_unavailable', 'Too little of this invocation is left to hand the message to a provider; nothing was sent.');
+    }
     // From here on no other attempt may take the webhook-id: what follows may send.
-    await deps.idempotency.startSending(id, attempt.owner, { remainingTimeMs: attempt.remainingTimeMs });
+    await deps.idempotency.startSending(id, attempt.owner, { remainingTimeMs: timeLeft(attempt) });
     const outbound = {
       to: message.recipient.e164,
       country: message.recipient.country,
@@ -244,6 +258,7 @@ async function send<Providers extends ProviderKeySet>(
         ? { ...outbound, channel: 'voice', script: voiceScript(rendered.body, message.code) }
         : { ...outbound, channel: 'sms' },
       keys,
+      { budgetMs: Math.round(timeLeft(attempt) - AFTER_SEND_MS) },
     );
     outcome = await sending.catch((err: unknown) => {
       // A refusal: nothing was sent. Anything else may have come after the request went out.

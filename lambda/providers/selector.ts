@@ -79,11 +79,12 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
     return (message.provider ? [message.provider] : providersFor(this.routes, message.country)) as Sending[];
   }
 
-  async send(message: OutboundMessage, keys: ProviderSecrets): Promise<SenderOutcome> {
+  async send(message: OutboundMessage, keys: ProviderSecrets, options: SendOptions = {}): Promise<SenderOutcome> {
     if (message.provider && !this.configured(message.provider as Sending, keys)) {
       throw new GatewayError('invalid_request', `Field "provider" names ${message.provider}, which this gateway has no settings for.`);
     }
-    const budgetMs = this.deps.budgetMs ?? SEND_BUDGET_MS;
+    // Its own, or what the invocation has left (send-message.ts), whichever is less.
+    const budgetMs = Math.min(this.deps.budgetMs ?? SEND_BUDGET_MS, options.budgetMs ?? Infinity);
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     let refusal: GatewayError | undefined;
@@ -98,7 +99,7 @@ export class ProviderSelector implements MessageSender<ProviderSecrets> {
         this.deps.log.warn('provider failover', { from: refusal.details.provider, to: name, reason: refusal.code, providerCode: refusal.details.providerCode });
       }
       try {
-        const outcome = await this.sendThrough(name, message, keys, refusal ? { budgetMs: Math.round(budgetMs - elapsed()) } : {});
+        const outcome = await this.sendThrough(name, message, keys, { budgetMs: Math.round(budgetMs - elapsed()) });
         return { ...outcome, latencyMs: outcome.latencyMs + (spentMs ?? 0) };
       } catch (err) {
         if (!isGatewayError(err)) {

@@ -11,7 +11,7 @@ import { MessageCatalog } from '../../lambda/core/templates';
 import type { AwsSmsSettings } from '../../lambda/providers/aws-sms/settings';
 import { parseProviderRoutes } from '../../lambda/providers/routes';
 import type { ProviderSecrets } from '../../lambda/providers/secret';
-import { MIN_FAILOVER_MS, ProviderSelector, type Providers } from '../../lambda/providers/selector';
+import { MIN_FAILOVER_MS, ProviderSelector, SEND_BUDGET_MS, type Providers } from '../../lambda/providers/selector';
 import type { TwilioCredentials } from '../../lambda/providers/twilio/credentials';
 import { TwilioProvider } from '../../lambda/providers/twilio/provider';
 import { TwilioRestClient } from '../../lambda/providers/twilio/rest';
@@ -68,14 +68,14 @@ describe('ProviderSelector: one provider', () => {
   it('sends through Twilio with the credentials of the keys it is handed, and names it', async () => {
     const { twilio, aws, selector } = world();
     await expect(selector.send(SMS, KEYS)).resolves.toEqual({ outcome: 'accepted', sid: 'twilio-1', status: 'queued', latencyMs: 1, provider: 'twilio' });
-    expect(twilio.sent).toEqual([{ message: SMS, credentials: CREDENTIALS, options: {} }]);
+    expect(twilio.sent).toEqual([{ message: SMS, credentials: CREDENTIALS, options: { budgetMs: SEND_BUDGET_MS } }]);
     expect(aws.sent).toEqual([]);
   });
 
   it('sends through AWS with its settings when PROVIDERS=aws, without any Twilio keys', async () => {
     const { twilio, aws, selector } = world({ providers: 'aws' });
     await expect(selector.send(SMS, { twilio: {}, aws: { credentials: AWS } })).resolves.toMatchObject({ sid: 'aws-1', provider: 'aws' });
-    expect(aws.sent).toEqual([{ message: SMS, credentials: AWS, options: {} }]);
+    expect(aws.sent).toEqual([{ message: SMS, credentials: AWS, options: { budgetMs: SEND_BUDGET_MS } }]);
     expect(twilio.sent).toEqual([]);
   });
 
@@ -294,5 +294,59 @@ describe('one read of the secret per send', () => {
     const { source, reads } = countingSecrets(['revoked', rotated]);
     await expect(send(source)).resolves.toMatchObject({ sid: expect.stringMatching(/^SM/) });
     expect(reads).toEqual([{}, { refresh: true }]);
+  });
+});
+
+describe("the invocation's time left (send-message.ts)", () => {
+  const signingSecret = newSigningSecret();
+  const secrets: SecretsSource<ProviderSecrets> = {
+    get: async () => ({ signingSecrets: [signingSecret], rateLimitKey: signingSecret, providers: KEYS }),
+  };
+
+  /** One signed send with this much of the invocation left; what the store and Twilio saw. */
+  async function sendWithTimeLeft(remainingTimeMs: number) {
+    const calls: string[] = [];
+    const idempotency: IdempotencyStore = {
+      claim: async () => (calls.push('claim'), { state: 'claimed' }),
+      startSending: async () => void calls.push('startSending'),
+      complete: async () => void calls.push('complete'),
+      release: async () => void calls.push('release'),
+    };
+    const { twilio, selector } = world();
+    const body = JSON.stringify({ recipient: '+14155550123', code: '482913', text: '482913 is your code', channel: 'sms' });
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const result = sendMessage(
+      { headers: signedHeaders(signingSecret, body), body, remainingTimeMs },
+      {
+        secrets,
+        catalog: MessageCatalog.load(messages),
+        sender: selector,
+        destinations: { allowedCountries: [], deniedRanges: loadDeniedRanges(deniedPrefixes) },
+        idempotency,
+        limiter: new RateLimiter([], { increment: async () => undefined, decrement: async () => undefined }),
+        telemetry: { messageSent: () => undefined, sendUnconfirmed: () => undefined, sendFailed: () => undefined },
+        log,
+      },
+    );
+    return { result: await result.catch((err: unknown) => err), calls, twilio };
+  }
+
+  it("gives the provider what is left of the invocation, less a second to record the outcome, when that is less than the selector's 8 s", async () => {
+    const { result, twilio } = await sendWithTimeLeft(4_000);
+    expect(result).toMatchObject({ provider: 'twilio', sid: 'twilio-1' });
+    expect(twilio.sent[0].options?.budgetMs).toBeGreaterThan(2_500);
+    expect(twilio.sent[0].options?.budgetMs).toBeLessThanOrEqual(3_000);
+  });
+
+  it('keeps to the selector’s own budget when the invocation has more', async () => {
+    const { twilio } = await sendWithTimeLeft(60_000);
+    expect(twilio.sent[0].options?.budgetMs).toBe(SEND_BUDGET_MS);
+  });
+
+  it('sends nothing, and answers 503 with the claim given back, when too little is left to hear the answer', async () => {
+    const { result, calls, twilio } = await sendWithTimeLeft(1_500);
+    expect(result).toMatchObject({ code: 'provider_unavailable', status: 503 });
+    expect(twilio.sent).toEqual([]);
+    expect(calls).toEqual(['claim', 'release']);
   });
 });
