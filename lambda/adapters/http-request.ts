@@ -42,10 +42,22 @@ export class NoAnswerError extends Error {
   }
 }
 
-// One pool per protocol for the container's life: warm invocations reuse the TLS connections.
+/**
+ * How long a kept-alive connection may sit idle before it is closed rather than reused (sooner
+ * when the server's Keep-Alive header says so: Node honours that hint only when the agent has a
+ * timeout). A connection reused after a long pause, such as a frozen Lambda's, may have been
+ * dropped by the server or a NAT on the way without a word: a request written to it then fails
+ * after it left, which is an unknown outcome (202 unconfirmed) for a message that never reached
+ * the provider. A new TLS connection costs tens of milliseconds; a lost code costs a login. 4 s is
+ * under the shortest idle timeout of common servers (Node's own 5 s, less Node's 1 s margin), so
+ * connections are still reused within a burst of sends.
+ */
+export const IDLE_SOCKET_MS = 4_000;
+
+// One pool per protocol for the container's life: invocations close together reuse connections.
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
+  'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS }),
+  'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS }),
 };
 
 export async function httpRequest(url: string | URL, request: HttpRequest): Promise<HttpAnswer> {

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { httpRequest, NoAnswerError } from '../../lambda/adapters/http-request';
+import { httpRequest, IDLE_SOCKET_MS, NoAnswerError } from '../../lambda/adapters/http-request';
 
 /** The node:http(s) request helper the adapters share: answers, timeouts, and stale sockets. */
 
@@ -95,6 +95,21 @@ describe('kept-alive sockets', () => {
     for (const socket of server.open) socket.resetAndDestroy();
     expect((await httpRequest(server.url, { method: 'POST', body: 'second', timeoutMs: 1000 })).text).toBe('ok');
     expect(server.seen).toEqual(['first', 'second']);
+  });
+
+  it(`reuses a connection within ${IDLE_SOCKET_MS / 1000} s, and closes one idle for longer rather than reuse it (a server or NAT may have dropped it)`, async () => {
+    const connections: Socket[] = [];
+    const server = await recordingServer();
+    servers.at(-1)!.on('connection', (socket: Socket) => connections.push(socket));
+    await httpRequest(server.url, { method: 'POST', body: 'first', timeoutMs: 1000 });
+    await httpRequest(server.url, { method: 'POST', body: 'second', timeoutMs: 1000 });
+    expect(connections).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SOCKET_MS + 300));
+    // Closed by the client: the server saw its connection end while idle.
+    expect(connections[0].destroyed).toBe(true);
+    await httpRequest(server.url, { method: 'POST', body: 'third', timeoutMs: 1000 });
+    expect(connections).toHaveLength(2);
+    expect(server.seen).toEqual(['first', 'second', 'third']);
   });
 
   it('does not repeat a request the server may have read: a reused socket that drops after the write', async () => {
