@@ -18,8 +18,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
   rate_limited: 429,
-  // Not in the contract's table: the gateway itself is not set up (e.g. the Twilio keys were
-  // never written into the secret). Retrying cannot help until an operator fixes it.
+  // The gateway itself is not set up (e.g. the Twilio keys were never written into the secret,
+  // or the secret cannot be read). Retrying cannot help until an operator fixes it.
   configuration_error: 500,
   // A bug: anything the gateway did not expect. Logged with its stack; the caller learns nothing more.
   internal_error: 500,
