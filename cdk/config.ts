@@ -191,7 +191,8 @@ function readAwsSms(read: ReadContext): AwsSmsConfig | undefined {
   let fields: Record<string, unknown>;
   if (typeof raw === 'string') {
     const value = raw.trim();
-    if (value === '' || value.toLowerCase() === 'off') return undefined;
+    // `-c awsSms=false` reaches here as a string, like `off`.
+    if (value === '' || ['off', 'false'].includes(value.toLowerCase())) return undefined;
     fields = value.includes('=') ? keyValues(value) : { originationIdentity: value };
   } else if (typeof raw === 'object' && !Array.isArray(raw)) {
     fields = raw as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { DELIVERY_METHOD_OF } from '../../auth0/provision/setup';
 import type { SendBody } from '../../auth0/forwarder/body';
 import { parseE164 } from '../../lambda/core/phone';
 import { SENDING_PROVIDERS } from '../../lambda/providers/routes';
+import { answeredByMachine } from '../../lambda/providers/twilio/status-callback';
 import { PROVIDER, type ProviderName } from '../../shared/names';
 import { requireAuth0Credentials } from '../auth0-credentials';
 import { CommandError, stringOption, UsageError, type Command, type Io, type OptionValues, type RunContext } from '../command';
@@ -334,7 +335,7 @@ async function follow({ io, json }: RunContext, sent: Sent, access: TwilioAccess
   const lines: string[] = [];
   if (outcome.delivered) {
     lines.push(`${channel === 'voice' ? 'Answered' : 'Delivered'} after ${seconds(outcome.elapsedMs)} (${outcome.status}).`);
-  } else if (outcome.final && outcome.answeredBy) {
+  } else if (outcome.final && answeredByMachine(outcome.answeredBy)) {
     lines.push(`Completed after ${seconds(outcome.elapsedMs)}, but a machine answered (${outcome.answeredBy}): the code went to voicemail, not to a person.`);
   } else if (outcome.final) {
     lines.push(`${outcome.status[0].toUpperCase()}${outcome.status.slice(1)} after ${seconds(outcome.elapsedMs)}${explained ? `: Twilio error ${outcome.errorCode}, ${explained.meaning}.` : '.'}`);

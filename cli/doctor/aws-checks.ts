@@ -143,7 +143,7 @@ export const alarmsCheck: Check = {
       if (err instanceof AwsUnavailable) return skipFor({ why: err.reason });
       return warn((err as Error).message, 'allow your AWS identity cloudwatch:DescribeAlarms to see the alarms here, or look at the stack\'s dashboard (DashboardUrl output)');
     }
-    if (alarms.length === 0) return warn(`no alarm named ${prefix}*`, 'deploy the current version of the stack (`npx cdk deploy`): it creates six alarms');
+    if (alarms.length === 0) return warn(`no alarm named ${prefix}*`, 'deploy the current version of the stack (`npx cdk deploy`): it creates six alarms, seven with AWS End User Messaging');
     const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
     if (firing.length > 0) {
       const list = firing.map((alarm) => `${alarm.name} since ${alarm.since ? alarm.since.toISOString() : '?'}`).join(', ');

@@ -129,6 +129,10 @@ describe('awsSms', () => {
     expect(read({ awsSms: { originationIdentity: PHONE_ID } }).awsSms).toEqual({ ...expected, configurationSet: undefined });
   });
 
+  test('is off for off and false, from -c (strings) or cdk.json, and when unset', () => {
+    for (const awsSms of ['off', 'OFF', 'false', ' false ', false, undefined]) expect(read({ awsSms }).awsSms).toBeUndefined();
+  });
+
   test('routes that name no aws pass through as given, with AWS End User Messaging on or off', () => {
     for (const awsSms of ['off', PHONE_ID]) {
       expect(read({ awsSms, providers: 'Twilio', providerRoutes: 'US=twilio;*=twilio' })).toMatchObject({ providers: 'Twilio', providerRoutes: 'US=twilio;*=twilio' });
