@@ -3,6 +3,7 @@ import { DynamoDbIdempotencyStore, IDEMPOTENCY_WINDOW_SECONDS } from '../../lamb
 import { isGatewayError } from '../../lambda/core/errors';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { ensureStateTable } from '../../lambda/local/state-table';
+import { refusedUrl } from '../support/fault-proxy';
 
 /**
  * The idempotency records on their real store (dynalite), with the clock injected: claims and
@@ -116,7 +117,7 @@ it('frees an expired record', async () => {
 });
 
 it('fails closed when the store cannot be reached', async () => {
-  const unreachable = new DynamoDbIdempotencyStore(new DynamoDbClient({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' }), TABLE);
+  const unreachable = new DynamoDbIdempotencyStore(new DynamoDbClient({ AWS_ENDPOINT_URL_DYNAMODB: await refusedUrl(), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' }), TABLE);
   expect((await refusal(unreachable.claim(key(), 'body', 'a', LEASE))).code).toBe('provider_unavailable');
   expect((await refusal(unreachable.startSending(key(), 'a', SENDING))).code).toBe('provider_unavailable');
 });

@@ -6,6 +6,7 @@ import { FakeTwilio, twilioError } from '../support/fake-twilio';
 import { post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
 import { metricSummary } from '../support/output';
 import { newSigningSecret, signedHeaders } from '../support/signing';
+import { refusedUrl } from '../support/fault-proxy';
 
 /**
  * Fraud protection end to end, on the real DynamoDB code against dynalite: rate limits,
@@ -123,7 +124,7 @@ describe('rate limits', () => {
   });
 
   it('fails closed with 503 when DynamoDB is unreachable: no unlimited send', async () => {
-    await withGateway({ STATE_TABLE: 'sms-gateway-state', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }, async (gateway) => {
+    await withGateway({ STATE_TABLE: 'sms-gateway-state', AWS_ENDPOINT_URL_DYNAMODB: await refusedUrl() }, async (gateway) => {
       const before = twilio.requests.length;
       const response = await send(gateway, { recipient: '+14155550701' });
       expect(response.status).toBe(503);

@@ -6,6 +6,7 @@ import { parseE164 } from '../../lambda/core/phone';
 import { RateLimiter } from '../../lambda/core/rate-limiter';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { ensureStateTable } from '../../lambda/local/state-table';
+import { refusedUrl } from '../support/fault-proxy';
 
 /**
  * The rate limiter on its real store (DynamoDB conditional updates, against dynalite), with
@@ -129,7 +130,7 @@ it('keeps numbers and IP addresses out of the table keys', async () => {
 
 it('fails closed when the store cannot be reached', async () => {
   const unreachable = new DynamoDbCounterStore(
-    new DynamoDbClient({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
+    new DynamoDbClient({ AWS_ENDPOINT_URL_DYNAMODB: await refusedUrl(), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
     TABLE,
   );
   const limiter = new RateLimiter(parseRateLimits('recipient:5/1h'), unreachable, clock);

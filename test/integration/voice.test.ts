@@ -111,13 +111,14 @@ describe("Twilio's refusals of a call", () => {
     });
   });
 
-  it('503 provider_unavailable, and no call, when Twilio refuses the connection', async () => {
+  it('503 provider_unavailable when Twilio refuses the connection: nothing was placed, so the call counts as failed, not unconfirmed', async () => {
     await withGateway({ TWILIO_API_BASE_URL: await refusedUrl() }, async (gateway) => {
-      const before = twilio.requests.length;
       const response = await call(gateway);
       expect(response.status).toBe(503);
       expect(response.body.error.code).toBe('provider_unavailable');
-      expect(twilio.requests.length).toBe(before);
+      const metrics = gateway.output.metrics();
+      expect(metrics.find((doc) => 'Reason' in doc)).toMatchObject({ Channel: 'voice', Reason: 'provider_unavailable', SendFailed: 1 });
+      expect(metrics.some((doc) => 'SendUnconfirmed' in doc)).toBe(false);
     });
   });
 });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as awsSdk from '@aws-sdk/client-pinpoint-sms-voice-v2';
@@ -163,10 +164,27 @@ describe('refusals: nothing was sent', () => {
   });
 });
 
+/** Counts the connections this process opens to a URL's port: a refused one never reaches a server that could count it. */
+function countConnections(url: string): { count(): number } {
+  const port = Number(new URL(url).port);
+  const connect = jest.spyOn(net.Socket.prototype, 'connect');
+  const portOf = (args: unknown[]): number | undefined => {
+    // node:net hands connect() either its options or its normalized [options, callback].
+    const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    return typeof first === 'object' && first !== null ? Number((first as net.TcpNetConnectOpts).port) : undefined;
+  };
+  return { count: () => connect.mock.calls.filter((args) => portOf(args) === port).length };
+}
+
 describe('faults: what reached AWS is never repeated', () => {
+  afterEach(() => jest.restoreAllMocks());
+
   it('a refused connection is retried once, then provider_unavailable: nothing sent', async () => {
-    const { error } = await during(async () => provider({ via: await refusedUrl() }).send(SMS, SETTINGS()));
+    const via = await refusedUrl();
+    const connections = countConnections(via);
+    const { error } = await during(async () => provider({ via }).send(SMS, SETTINGS()));
     expect(error).toMatchObject({ code: 'provider_unavailable', message: 'AWS End User Messaging could not be reached; try again later.' });
+    expect(connections.count()).toBe(2);
   });
 
   it('a slow answer (AWS took it, answered after the attempt timeout) is unknown, one message, not repeated', async () => {
@@ -237,8 +255,10 @@ describe('faults: what reached AWS is never repeated', () => {
 
   it('does not retry a refused connection when the budget has no second left', async () => {
     const via = await refusedUrl();
+    const connections = countConnections(via);
     const { error } = await during(() => provider({ via }).send(SMS, SETTINGS(), { budgetMs: 900 }));
     expect(error).toMatchObject({ code: 'provider_unavailable' });
+    expect(connections.count()).toBe(1);
   });
 });
 

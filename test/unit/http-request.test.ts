@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { httpRequest, IDLE_SOCKET_MS, NoAnswerError } from '../../lambda/adapters/http-request';
+import { refusedUrl } from '../support/fault-proxy';
 
 /** The node:http(s) request helper the adapters share: answers, timeouts, and stale sockets. */
 
@@ -56,7 +57,7 @@ it('gives up after the timeout, whether the answer never starts or stops halfway
 });
 
 it('reports a refused connection as a connection failure, not a timeout, and as not sent', async () => {
-  const error = await failure(httpRequest('http://127.0.0.1:9/', { method: 'GET', timeoutMs: 1000 }));
+  const error = await failure(httpRequest(`${await refusedUrl()}/`, { method: 'GET', timeoutMs: 1000 }));
   expect(error).toMatchObject({ timedOut: false, sent: false, name: 'ConnectionError' });
 });
 

@@ -7,6 +7,7 @@ import { EnvironmentSource, SECRET_MAX_AGE_SECONDS, SecretsManagerSource, secret
 import { parseProviderKeys, type ProviderSecrets } from '../../lambda/providers/secret';
 import { FakeSecretsExtension } from '../support/fake-secrets-extension';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
+import { refusedUrl } from '../support/fault-proxy';
 
 /**
  * The secret sources: Secrets Manager through the real AWS SDK client (the one the source
@@ -279,7 +280,7 @@ describe('SecretsManagerSource through the Lambda extension', () => {
   it('is provider_unavailable when the extension fails or is not there', async () => {
     extension.fail(500);
     expect((await refusal(source().get())).code).toBe('provider_unavailable');
-    const absent = fromSecretsManager(ARN, { extension: { port: 9, sessionToken: 'x' } });
+    const absent = fromSecretsManager(ARN, { extension: { port: Number(new URL(await refusedUrl()).port), sessionToken: 'x' } });
     expect((await refusal(absent.get())).code).toBe('provider_unavailable');
   });
 
