@@ -167,7 +167,8 @@ function unifiedManualSteps(state: UnifiedTenantState): string[] {
 }
 
 function deletable(actions: readonly OtherAction[]): string {
-  return actions.map((action) => `"${action.name}": Actions > Library > ${action.name} > Delete, or DELETE /api/v2/actions/actions/${action.id}`).join('; ');
+  // `force` detaches its bindings: Auth0 refuses to delete a bound Action without it.
+  return actions.map((action) => `"${action.name}": DELETE /api/v2/actions/actions/${action.id}?force=true`).join('; ');
 }
 
 /**

@@ -95,7 +95,7 @@ export const otherActionsCheck = withTenant('auth0.other-actions', (state) => {
     if (others.length > 0) {
       return warn(
         `other Actions are on the ${triggerId} trigger: ${others.join(', ')}; Auth0 allows one there, maybe not the gateway's`,
-        'delete them (Actions > Library, or DELETE /api/v2/actions/actions/{id}), or take the one over with `npx sms-gateway auth0 deploy --replace-action`',
+        "delete them (Management API DELETE /api/v2/actions/actions/{id}?force=true), or take the one over with `npx sms-gateway auth0 deploy --replace-action`",
       );
     }
     return pass(`no other Action is on ${triggerId}`);

@@ -368,7 +368,7 @@ describe('a tenant of the Unified Phone Experience', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('The tenant already has the Action "Custom Phone Provider" on the custom-phone-provider trigger, where Auth0 allows one Action');
       expect(run.stderr).toContain(`--replace-action`);
-      expect(run.stderr).toContain(`DELETE /api/v2/actions/actions/${other.id}`);
+      expect(run.stderr).toContain(`DELETE /api/v2/actions/actions/${other.id}?force=true`);
       expect(writes()).toEqual([]);
     });
 

@@ -119,7 +119,7 @@ describe('the unified experience', () => {
       expect(plan.steps).toEqual([]);
       expect(plan.blocked).toContain('The tenant already has the Action "Old Provider" on the custom-phone-provider trigger, where Auth0 allows one Action');
       expect(plan.blocked).toContain('run again with --replace-action');
-      expect(plan.blocked).toContain('DELETE /api/v2/actions/actions/act_old');
+      expect(plan.blocked).toContain('DELETE /api/v2/actions/actions/act_old?force=true');
     });
 
     it('with --replace-action, takes that Action over: its code replaced, renamed, deployed; a binding to it is kept', () => {
@@ -141,7 +141,7 @@ describe('the unified experience', () => {
 
     it('still asks to delete the others when the gateway\'s Action exists beside them', () => {
       const plan = planSetup(tenant({ action: { id: 'act_ours', code: 'x', runtime: 'node22', secretNames: [], allChangesDeployed: true }, otherProviderActions: [other] }), unified);
-      expect(plan.manual).toEqual([expect.stringContaining('Other Actions are on the custom-phone-provider trigger ("Old Provider": Actions > Library > Old Provider > Delete')]);
+      expect(plan.manual).toEqual([expect.stringContaining('Other Actions are on the custom-phone-provider trigger ("Old Provider": DELETE /api/v2/actions/actions/act_old?force=true)')]);
     });
   });
 });
