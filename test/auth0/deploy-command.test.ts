@@ -7,7 +7,7 @@ import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { newSigningSecret } from '../support/signing';
 import { ALL_SCOPES, FakeManagementApi, type FakeAction } from './support/fake-management-api';
 import { runCli } from './support/run-cli';
-import { closedPort } from './support/verifying-gateway';
+import { closedPort } from '../support/fault-proxy';
 
 /**
  * `sms-gateway auth0 deploy` against a loopback Auth0 tenant (token endpoint + Management API,

@@ -3,7 +3,8 @@ import type { ForwarderName } from '../../auth0/build';
 import { newSigningSecret } from '../support/signing';
 import { CODE, customProviderEvent, EXPECTED_BODIES, failure, invoke, RECIPIENT, RecordingApi, type Invocation, type Secrets } from './support/invoke';
 import { built, loadForwarder } from './support/load-forwarder';
-import { closedPort, VerifyingGateway } from './support/verifying-gateway';
+import { refusedUrl } from '../support/fault-proxy';
+import { VerifyingGateway } from './support/verifying-gateway';
 
 /**
  * Each built forwarder file, run in a vm with only Node built-ins, against a loopback gateway
@@ -122,7 +123,7 @@ describe.each(FORWARDERS)('%s', (name) => {
   });
 
   it('tries three times, then fails naming the URL, when the gateway is unreachable', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}/messages`;
+    const url = `${await refusedUrl()}/messages`;
     const invocation = await invoke(name, secrets({ SMS_GATEWAY_URL: url }), FAST);
 
     expect(await outcome(name, invocation)).toEqual({ message: `Could not reach the SMS gateway at ${url} (3 attempts): ECONNREFUSED.`, call: expectedCall(name, 'retry') });

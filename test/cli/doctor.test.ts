@@ -1,5 +1,5 @@
 import { CHECKS } from '../../cli/doctor/checks';
-import { closedPort } from '../auth0/support/verifying-gateway';
+import { refusedUrl } from '../support/fault-proxy';
 import { newSigningSecret } from '../support/signing';
 import { AnsweringServer } from './support/answering-server';
 import { ALARMS, MESSAGING_SERVICE, SECRET_ARN, SENDER, STACK, World, withoutAwsCredentials } from './support/world';
@@ -171,7 +171,7 @@ describe('AWS faults', () => {
 
   it('fails aws.stack with a network fix, not a deploy, when AWS cannot be reached', async () => {
     const saved = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
-    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = `http://127.0.0.1:${await closedPort()}`;
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = await refusedUrl();
     try {
       const report = await doctor();
 
@@ -357,7 +357,7 @@ describe('Twilio faults', () => {
 
 describe('gateway faults', () => {
   it('fails the gateway checks when nothing answers at the URL', async () => {
-    world.setStack(`http://127.0.0.1:${await closedPort()}/messages`);
+    world.setStack(`${await refusedUrl()}/messages`);
 
     const report = await doctor();
 

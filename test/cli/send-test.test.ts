@@ -2,7 +2,8 @@ import { startGateway } from '../support/gateway';
 import { twilioError } from '../support/fake-twilio';
 import { FaultProxy } from '../support/fault-proxy';
 import { newSigningSecret } from '../support/signing';
-import { closedPort, VerifyingGateway } from '../auth0/support/verifying-gateway';
+import { VerifyingGateway } from '../auth0/support/verifying-gateway';
+import { refusedUrl } from '../support/fault-proxy';
 import { RECIPIENT, SENDER, World, withoutAwsCredentials } from './support/world';
 
 /**
@@ -236,7 +237,7 @@ describe('refusals', () => {
   });
 
   it('says it could not reach a gateway that does not answer', async () => {
-    const run = await world.run(['send-test', '--to', RECIPIENT, '--url', `http://127.0.0.1:${await closedPort()}/messages`], { SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
+    const run = await world.run(['send-test', '--to', RECIPIENT, '--url', `${await refusedUrl()}/messages`], { SMS_GATEWAY_SIGNING_SECRET: world.signingSecret });
 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Could not reach the SMS gateway at .* \(3 attempts\): ECONNREFUSED/);

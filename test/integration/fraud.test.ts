@@ -3,7 +3,7 @@ import { DynamoDbClient } from '../../lambda/adapters/dynamodb-client';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../lambda/local/embedded-dynamodb';
 import { ensureStateTable } from '../../lambda/local/state-table';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
-import { post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
+import { post, type RunningGateway, startGateway, twilioModeEnv, withGateway as usingGateway } from '../support/gateway';
 import { metricSummary } from '../support/output';
 import { newSigningSecret, signedHeaders } from '../support/signing';
 import { refusedUrl } from '../support/fault-proxy';
@@ -23,13 +23,8 @@ beforeAll(async () => {
 
 afterAll(() => twilio.close());
 
-async function withGateway(env: Record<string, string>, test: (gateway: RunningGateway) => Promise<void>) {
-  const gateway = await startGateway(twilioModeEnv(twilio, secret, env));
-  try {
-    await test(gateway);
-  } finally {
-    await gateway.close();
-  }
+function withGateway(env: Record<string, string>, test: (gateway: RunningGateway) => Promise<void>) {
+  return usingGateway(twilioModeEnv(twilio, secret, env), test);
 }
 
 function send(gateway: RunningGateway, body: Record<string, unknown>, options: { id?: string; headers?: Record<string, string> } = {}) {

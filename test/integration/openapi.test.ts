@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ERROR_STATUS } from '../../lambda/core/errors';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
-import { NO_RATE_LIMITS, startGateway, twilioModeEnv, type RunningGateway } from '../support/gateway';
+import { NO_RATE_LIMITS, twilioModeEnv, withGateway } from '../support/gateway';
 import { replayCurl, start, waitFor } from '../support/npm-start';
 import { conformance, documentedOperations, errorCodeDocumented, OPENAPI_PATH, type Answer } from '../support/openapi';
 import { newSigningSecret, signedHeaders } from '../support/signing';
@@ -98,15 +98,6 @@ describe('answers of the handlers in Twilio mode', () => {
   afterAll(async () => {
     await twilio.close();
   });
-
-  async function withGateway(env: Record<string, string>, run: (gateway: RunningGateway) => Promise<void>): Promise<void> {
-    const gateway = await startGateway(env);
-    try {
-      await run(gateway);
-    } finally {
-      await gateway.close();
-    }
-  }
 
   it('conform on POST /messages for every status', async () => {
     const env = twilioModeEnv(twilio, secret, { RATE_LIMITS: 'recipient:3/1h', ALLOWED_COUNTRIES: 'US,CA,ES' });

@@ -1,6 +1,6 @@
 import { FakeTwilio, twilioError } from '../support/fake-twilio';
 import { refusedUrl } from '../support/fault-proxy';
-import { NO_RATE_LIMITS, post, type RunningGateway, startGateway, twilioModeEnv } from '../support/gateway';
+import { NO_RATE_LIMITS, post, type RunningGateway, startGateway, twilioModeEnv, withGateway as usingGateway } from '../support/gateway';
 import { metricSummary } from '../support/output';
 import { newSigningSecret, signedHeaders } from '../support/signing';
 
@@ -24,13 +24,8 @@ afterAll(async () => {
   await twilio.close();
 });
 
-async function withGateway(extra: Record<string, string>, run: (gateway: RunningGateway) => Promise<void>): Promise<void> {
-  const gateway = await startGateway(twilioModeEnv(twilio, secret, { ...NO_RATE_LIMITS, ...extra }));
-  try {
-    await run(gateway);
-  } finally {
-    await gateway.close();
-  }
+function withGateway(extra: Record<string, string>, run: (gateway: RunningGateway) => Promise<void>): Promise<void> {
+  return usingGateway(twilioModeEnv(twilio, secret, { ...NO_RATE_LIMITS, ...extra }), run);
 }
 
 function call(gateway: RunningGateway, body: Record<string, unknown> = {}) {

@@ -151,11 +151,16 @@ export class FaultProxy {
   }
 }
 
-/** The URL of a loopback port nothing listens on: connecting to it is refused. */
-export async function refusedUrl(): Promise<string> {
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  return port;
+}
+
+/** The URL of a loopback port nothing listens on: connecting to it is refused. */
+export async function refusedUrl(): Promise<string> {
+  return `http://127.0.0.1:${await closedPort()}`;
 }

@@ -117,6 +117,16 @@ function snsContext(): import('aws-lambda').Context {
   };
 }
 
+/** Runs `test` against a gateway started with `env`, and stops the gateway whatever happens. */
+export async function withGateway(env: Record<string, string | undefined>, test: (gateway: RunningGateway) => Promise<void>): Promise<void> {
+  const gateway = await startGateway(env);
+  try {
+    await test(gateway);
+  } finally {
+    await gateway.close();
+  }
+}
+
 export interface JsonResponse {
   status: number;
   headers: Headers;
