@@ -157,6 +157,24 @@ describe('rejected credentials (Twilio 20003)', () => {
     expect(receipt?.latencyMs).toBeGreaterThanOrEqual(120);
   });
 
+  it('keeps the retry within what the send has left after the slow re-read of the secret', async () => {
+    const rotated = randomBytes(16).toString('hex');
+    twilio.allow(twilio.accountSid, rotated);
+    // The retry is accepted, but only after 700 ms: within the whole 1.5 s budget, not within what
+    // is left of it once the re-read took 1 s.
+    twilio.script(twilioError(401, 20003, 'Authenticate'), twilio.accepting({ delayMs: 700 }));
+    const secrets = new ScriptedSecrets([credentials({ authToken: 'revoked-token' }), credentials({ authToken: rotated })]);
+    const slow = new TwilioProvider(new TwilioRestClient({ baseUrl: twilio.url, backoffMs: () => 0 }), {
+      statusCallbackUrl: CALLBACK,
+      rereadKeys: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return secrets.reread();
+      },
+    });
+    const outcome = await slow.send(SMS, secrets.first, { budgetMs: 1_500 });
+    expect(outcome).toMatchObject({ outcome: 'unknown', detail: expect.stringContaining('did not answer in time') });
+  });
+
   it('retries when only the API key changed', async () => {
     const apiKey = { sid: `SK${'c'.repeat(32)}`, secret: 'new-api-key-secret' };
     twilio.allow(apiKey.sid, apiKey.secret);

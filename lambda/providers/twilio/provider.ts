@@ -44,6 +44,7 @@ export class TwilioProvider implements MessageProvider<TwilioCredentials> {
   ) {}
 
   async send(message: OutboundMessage, credentials: TwilioCredentials, options: SendOptions = {}): Promise<ProviderOutcome> {
+    const started = performance.now();
     try {
       return await this.sendWith(credentials, message, options.budgetMs);
     } catch (err) {
@@ -51,7 +52,8 @@ export class TwilioProvider implements MessageProvider<TwilioCredentials> {
       if (!isAuthenticationFailure(err)) throw err;
       const fresh = usableCredentials(await this.options.rereadKeys(), 'Twilio');
       if (sameCredentials(fresh, credentials)) throw err;
-      const left = options.budgetMs === undefined ? undefined : options.budgetMs - (err.details.latencyMs ?? 0);
+      // What is left after the refused attempt and the re-read of the secret.
+      const left = options.budgetMs === undefined ? undefined : options.budgetMs - Math.round(performance.now() - started);
       const outcome = await this.sendWith(fresh, message, left);
       // SendLatency is the time spent in Twilio's API, the refused attempt included.
       return { ...outcome, latencyMs: outcome.latencyMs + (err.details.latencyMs ?? 0) };
